@@ -1,0 +1,47 @@
+import type { IncomingMessage } from 'node:http';
+import { parse as parseYaml } from 'yaml';
+import { statusErrors } from './status-error.js';
+
+/** The apiserver's own limit for a request body. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+export async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    request.resume();
+    throw statusErrors.tooLarge(limit);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      request.resume();
+      throw statusErrors.tooLarge(limit);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** JSON, or YAML for `application/yaml` and server-side apply; anything else is refused clearly. */
+export function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+  if (raw.length === 0) return undefined;
+  const media = (contentType ?? 'application/json').split(';')[0]?.trim() ?? '';
+  const text = raw.toString('utf8');
+  if (media.endsWith('yaml')) {
+    try {
+      return parseYaml(text, { maxAliasCount: 100 });
+    } catch (error) {
+      throw statusErrors.badRequest(`the request body is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+    }
+  }
+  if (media === 'application/vnd.kubernetes.protobuf') {
+    throw statusErrors.unsupportedMediaType('protobuf is not supported by this server; send application/json');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw statusErrors.badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}

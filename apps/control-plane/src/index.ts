@@ -1,0 +1,1 @@
+export { type ControlPlaneOptions, type RunningControlPlane, startControlPlane } from './server.js';

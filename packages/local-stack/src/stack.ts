@@ -1,0 +1,110 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RunningProcess, startProcess } from './child-process.js';
+import { CONTROLLER_SERVICE_ACCOUNT } from './demo-users.js';
+import { type Endpoints, writeEndpoints } from './endpoints.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { applyCrds, controlPlaneClient, seedWorkspaces } from './seed.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface StackOptions {
+  dataDir: string;
+  /** 0 picks a free port; tests always do. */
+  ports?: Partial<Record<'controlPlane' | 'idp', number>>;
+  /** Called with each stderr line of the processes (npm start shows warnings and errors). */
+  echo?: (name: string, line: string) => void;
+}
+
+export interface RunningStack {
+  dataDir: string;
+  endpoints: Endpoints;
+  kubeconfig: string;
+  controllerToken: string;
+  processes: RunningProcess[];
+  /** Restarts one process on the same port and data (durability tests). */
+  restart(name: 'controlPlane' | 'idp', signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ENTRIES = {
+  idp: 'apps/idp/src/main.ts',
+  controlPlane: 'apps/control-plane/src/main.ts',
+} as const;
+
+function portOf(url: string): string {
+  return new URL(url).port;
+}
+
+/** Starts the dev IdP and the local control plane, seeds them and writes endpoints.json and the kubeconfig. */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const logDir = join(dataDir, 'logs');
+  const launch = (name: 'controlPlane' | 'idp', args: string[]) =>
+    startProcess(
+      { name, entry: join(REPO_ROOT, ENTRIES[name]), args },
+      { cwd: REPO_ROOT, logDir, ...(options.echo ? { echo: (line: string) => options.echo?.(name, line) } : {}) },
+    );
+
+  const processes: RunningProcess[] = [];
+  const argsFor: Record<'controlPlane' | 'idp', (port: string) => string[]> = {
+    idp: (port) => ['--data-dir', dataDir, '--port', port],
+    controlPlane: (port) => [
+      '--data-dir',
+      dataDir,
+      '--port',
+      port,
+      '--oidc-issuer',
+      endpoints.idp ?? '',
+      '--service-account',
+      CONTROLLER_SERVICE_ACCOUNT,
+    ],
+  };
+  const endpoints: Endpoints = {};
+  try {
+    const idp = await launch('idp', argsFor.idp(String(options.ports?.idp ?? 0)));
+    processes.push(idp);
+    endpoints.idp = idp.url;
+    const controlPlane = await launch('controlPlane', argsFor.controlPlane(String(options.ports?.controlPlane ?? 0)));
+    processes.push(controlPlane);
+    endpoints.controlPlane = controlPlane.url;
+  } catch (error) {
+    await Promise.all(processes.map((running) => running.stop()));
+    throw error;
+  }
+
+  const controllerTokenFile = join(dataDir, 'secrets', `${CONTROLLER_SERVICE_ACCOUNT}.token`);
+  const controllerToken = (await readFile(controllerTokenFile, 'utf8')).trim();
+  const client = controlPlaneClient(endpoints.controlPlane ?? '', controllerToken);
+  await applyCrds(client, join(REPO_ROOT, 'deploy/crds'));
+  await seedWorkspaces(client);
+
+  const kubeconfig = join(dataDir, 'kubeconfig');
+  await writeEndpoints(dataDir, endpoints);
+  await writeKubeconfig(kubeconfig, {
+    controlPlaneUrl: endpoints.controlPlane ?? '',
+    dataDir,
+    devTokenScript: join(REPO_ROOT, 'scripts/dev-token.mjs'),
+    controllerTokenFile,
+  });
+
+  return {
+    dataDir,
+    endpoints,
+    kubeconfig,
+    controllerToken,
+    processes,
+    async restart(name, signal = 'SIGTERM') {
+      const index = processes.findIndex((running) => running.name === name);
+      const running = processes[index];
+      if (!running) throw new Error(`${name} is not running`);
+      await running.stop(signal);
+      processes[index] = await launch(name, argsFor[name](portOf(running.url)));
+    },
+    async stop() {
+      for (const running of [...processes].reverse()) await running.stop();
+    },
+  };
+}
