@@ -76,6 +76,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   let baseUrl = '';
   const lifecycle = new BuiltinLifecycle(store, registry, () => baseUrl);
   lifecycle.loadStoredCrds();
+  await lifecycle.createDefaultNamespace('root');
   const service = new ResourceService(store, lifecycle);
   lifecycle.attach(service);
   const authenticator = createAuthenticator(

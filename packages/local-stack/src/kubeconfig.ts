@@ -7,7 +7,8 @@ export interface KubeconfigInput {
   dataDir: string;
   /** Absolute path of scripts/dev-token.mjs, which kubectl runs to get a fresh token per user. */
   devTokenScript: string;
-  controllerTokenFile: string;
+  /** The controller's service-account token; the kubeconfig is written 0600 into the data folder. */
+  controllerToken: string;
 }
 
 function clusterName(workspace: string): string {
@@ -43,7 +44,7 @@ export function buildKubeconfig(input: KubeconfigInput): string {
           },
         },
       })),
-      { name: CONTROLLER_SERVICE_ACCOUNT, user: { tokenFile: input.controllerTokenFile } },
+      { name: CONTROLLER_SERVICE_ACCOUNT, user: { token: input.controllerToken } },
     ],
     contexts: [
       ...DEMO_CONTEXTS.map(({ user, workspace }) => ({

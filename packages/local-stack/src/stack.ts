@@ -87,7 +87,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     controlPlaneUrl: endpoints.controlPlane ?? '',
     dataDir,
     devTokenScript: join(REPO_ROOT, 'scripts/dev-token.mjs'),
-    controllerTokenFile,
+    controllerToken,
   });
 
   return {

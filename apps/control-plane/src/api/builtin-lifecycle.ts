@@ -156,7 +156,8 @@ export class BuiltinLifecycle implements LifecycleHooks {
     else if (is(scope, WORKSPACE_TYPE)) await this.removeWorkspaceContents(childWorkspacePath(scope.cluster, object.metadata.name ?? ''));
   }
 
-  private async createDefaultNamespace(cluster: string): Promise<void> {
+  /** Every workspace has a `default` namespace, as in kcp. */
+  async createDefaultNamespace(cluster: string): Promise<void> {
     const key = { cluster, resource: storageResource(NAMESPACE_TYPE), namespace: '', name: 'default' };
     if (this.store.get(key)) return;
     await this.store.commit(key, {
