@@ -24,8 +24,13 @@ const controlPlane = await startControlPlane({
   storageDir: join(dataDir, 'control-plane'),
   host: values.host,
   port,
-  ...(values['oidc-issuer'] ? { oidc: { issuer: values['oidc-issuer'], audience: values['oidc-audience'] } } : {}),
-  serviceAccounts: values['service-account'].map((name) => ({ name, file: join(dataDir, 'secrets', `${name}.token`) })),
+  ...(values['oidc-issuer']
+    ? { oidc: { issuer: values['oidc-issuer'], audience: values['oidc-audience'] } }
+    : {}),
+  serviceAccounts: values['service-account'].map((name) => ({
+    name,
+    file: join(dataDir, 'secrets', `${name}.token`),
+  })),
 });
 process.stdout.write(`OPENKCM_READY ${JSON.stringify({ name: 'controlPlane', url: controlPlane.url })}\n`);
 

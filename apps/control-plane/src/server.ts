@@ -67,7 +67,9 @@ function sendJson(response: ServerResponse, code: number, body: unknown, warning
 }
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<RunningControlPlane> {
-  const log = options.log ?? ((entry) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`));
+  const log =
+    options.log ??
+    ((entry) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`));
   const store = await ObjectStore.open(options.storageDir, {
     ...(options.historyLimit ? { historyLimit: options.historyLimit } : {}),
     ...(options.compactAfterRecords ? { compactAfterRecords: options.compactAfterRecords } : {}),
@@ -107,17 +109,23 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     }
     const watch = ['true', '1'].includes(query(url, 'watch') ?? '') || isWatchPath(url.pathname);
     const verb = verbFor(request.method ?? 'GET', target.name !== undefined && !watch, watch);
-    if (!type.namespaced && target.namespace !== undefined) throw statusErrors.pathNotFound(`${type.plural} are not namespaced`);
+    if (!type.namespaced && target.namespace !== undefined)
+      throw statusErrors.pathNotFound(`${type.plural} are not namespaced`);
     authorize(principal, verb, type, cluster, target.namespace, target.name);
     if (cluster !== '*' && !lifecycle.workspaceExists(cluster)) {
       throw statusErrors.pathNotFound(`workspace ${cluster} does not exist`);
     }
     if (cluster === '*' && verb !== 'list' && verb !== 'watch') {
-      throw statusErrors.methodNotAllowed('only list and watch are allowed across all workspaces (/clusters/*)');
+      throw statusErrors.methodNotAllowed(
+        'only list and watch are allowed across all workspaces (/clusters/*)',
+      );
     }
     const scope: Scope = { cluster, type, namespace: target.namespace };
     const status = subresource === 'status' ? 'status' : undefined;
-    const writeOptions = () => ({ dryRun: query(url, 'dryRun') === 'All', fieldValidation: fieldValidationOf(url) });
+    const writeOptions = () => ({
+      dryRun: query(url, 'dryRun') === 'All',
+      fieldValidation: fieldValidationOf(url),
+    });
     const body = async () => parseBody(await readBody(request), request.headers['content-type']);
 
     switch (verb) {
@@ -144,7 +152,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
               resourceVersion: query(url, 'resourceVersion'),
               allowBookmarks: query(url, 'allowWatchBookmarks') === 'true',
               sendInitialEvents: query(url, 'sendInitialEvents') === 'true',
-              timeoutSeconds: Number.isFinite(requestedTimeout) && requestedTimeout > 0 ? Math.min(requestedTimeout, MAX_WATCH_SECONDS) : MAX_WATCH_SECONDS,
+              timeoutSeconds:
+                Number.isFinite(requestedTimeout) && requestedTimeout > 0
+                  ? Math.min(requestedTimeout, MAX_WATCH_SECONDS)
+                  : MAX_WATCH_SECONDS,
               bookmarkIntervalMs: options.bookmarkIntervalMs ?? 15_000,
               render: (object) => (table ? toTable(type, [object], {}, includeObject) : object),
             },
@@ -162,9 +173,17 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
           limit: Number.isInteger(limit) && limit > 0 ? limit : undefined,
           continueToken: query(url, 'continue'),
         });
-        const listMeta = { resourceVersion: result.resourceVersion, ...(result.continueToken ? { continue: result.continueToken } : {}) };
+        const listMeta = {
+          resourceVersion: result.resourceVersion,
+          ...(result.continueToken ? { continue: result.continueToken } : {}),
+        };
         if (table) return sendJson(response, 200, toTable(type, result.items, listMeta, includeObject));
-        return sendJson(response, 200, { apiVersion: apiVersionOf(type), kind: type.listKind, metadata: listMeta, items: result.items });
+        return sendJson(response, 200, {
+          apiVersion: apiVersionOf(type),
+          kind: type.listKind,
+          metadata: listMeta,
+          items: result.items,
+        });
       }
       case 'create': {
         if (subresource) throw statusErrors.methodNotAllowed('create is not allowed on a subresource');
@@ -185,14 +204,19 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       }
       case 'delete': {
         const options = await body();
-        const preconditions = isRecord(options) && isRecord(options.preconditions) ? options.preconditions : {};
-        const dryRun = query(url, 'dryRun') === 'All' || (isRecord(options) && Array.isArray(options.dryRun) && options.dryRun.includes('All'));
+        const preconditions =
+          isRecord(options) && isRecord(options.preconditions) ? options.preconditions : {};
+        const dryRun =
+          query(url, 'dryRun') === 'All' ||
+          (isRecord(options) && Array.isArray(options.dryRun) && options.dryRun.includes('All'));
         const deleted = await service.delete(
           scope,
           target.name ?? '',
           {
             ...(typeof preconditions.uid === 'string' ? { uid: preconditions.uid } : {}),
-            ...(typeof preconditions.resourceVersion === 'string' ? { resourceVersion: preconditions.resourceVersion } : {}),
+            ...(typeof preconditions.resourceVersion === 'string'
+              ? { resourceVersion: preconditions.resourceVersion }
+              : {}),
           },
           dryRun,
         );
@@ -201,10 +225,21 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       case 'deletecollection': {
         const labelSelector = parseLabelSelector(query(url, 'labelSelector') ?? null);
         const fieldSelector = parseFieldSelector(query(url, 'fieldSelector') ?? null, type.kind);
-        const { items } = service.list(scope, { labelSelector, fieldSelector, limit: undefined, continueToken: undefined });
+        const { items } = service.list(scope, {
+          labelSelector,
+          fieldSelector,
+          limit: undefined,
+          continueToken: undefined,
+        });
         const deleted: KubeObject[] = [];
-        for (const item of items) deleted.push(await service.delete(scope, item.metadata.name ?? '', {}, false));
-        return sendJson(response, 200, { apiVersion: apiVersionOf(type), kind: type.listKind, metadata: {}, items: deleted });
+        for (const item of items)
+          deleted.push(await service.delete(scope, item.metadata.name ?? '', {}, false));
+        return sendJson(response, 200, {
+          apiVersion: apiVersionOf(type),
+          kind: type.listKind,
+          metadata: {},
+          items: deleted,
+        });
       }
     }
   }
@@ -233,10 +268,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     const principal = await authenticator.authenticate(request.headers.authorization);
     if (target.type === 'discovery' || target.type === 'openapi') {
       authorizeDiscovery(principal, cluster);
-      if (cluster !== '*' && !lifecycle.workspaceExists(cluster)) throw statusErrors.pathNotFound(`workspace ${cluster} does not exist`);
-      if (target.type === 'openapi') return sendJson(response, 200, openApiDocument(registry.all(), target.path));
+      if (cluster !== '*' && !lifecycle.workspaceExists(cluster))
+        throw statusErrors.pathNotFound(`workspace ${cluster} does not exist`);
+      if (target.type === 'openapi')
+        return sendJson(response, 200, openApiDocument(registry.all(), target.path));
       const host = request.headers.host ?? '';
-      return sendJson(response, 200, discoveryDocument(registry.all(), target.prefix, target.group, target.version, host));
+      return sendJson(
+        response,
+        200,
+        discoveryDocument(registry.all(), target.prefix, target.group, target.version, host),
+      );
     }
     await handleResource(request, response, url, cluster, target, principal);
   }
@@ -245,8 +286,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     const started = performance.now();
     handle(request, response)
       .catch((error: unknown) => {
-        const failure = error instanceof StatusError ? error : statusErrors.internal('the request could not be completed');
-        if (!(error instanceof StatusError)) log({ level: 'error', msg: 'request failed', method: request.method, path: request.url, error: String(error) });
+        const failure =
+          error instanceof StatusError ? error : statusErrors.internal('the request could not be completed');
+        if (!(error instanceof StatusError))
+          log({
+            level: 'error',
+            msg: 'request failed',
+            method: request.method,
+            path: request.url,
+            error: String(error),
+          });
         if (response.headersSent) {
           response.end();
           return;

@@ -58,7 +58,9 @@ describe('@kubernetes/client-node against the local control plane', () => {
     expect(patched.spec?.rotationSchedule).toBe('1h');
     expect(patched.metadata?.generation).toBe(2);
     await api.deleteNamespacedCustomObject({ ...scope, name: 'orders' });
-    await expect(api.getNamespacedCustomObject({ ...scope, name: 'orders' })).rejects.toMatchObject({ code: 404 });
+    await expect(api.getNamespacedCustomObject({ ...scope, name: 'orders' })).rejects.toMatchObject({
+      code: 404,
+    });
   });
 
   it('resumes a Watch from a resourceVersion', async () => {
@@ -83,7 +85,9 @@ describe('@kubernetes/client-node against the local control plane', () => {
     const informer = makeInformer<KeyObject>(config, path, () => api.listNamespacedCustomObject(scope));
     const events: string[] = [];
     informer.on('add', (object) => events.push(`add:${object.metadata?.name}`));
-    informer.on('update', (object) => events.push(`update:${object.metadata?.name}:${object.spec?.rotationSchedule}`));
+    informer.on('update', (object) =>
+      events.push(`update:${object.metadata?.name}:${object.spec?.rotationSchedule}`),
+    );
     informer.on('delete', (object) => events.push(`delete:${object.metadata?.name}`));
     await informer.start();
     await api.createNamespacedCustomObject({ ...scope, body: key('informed') });

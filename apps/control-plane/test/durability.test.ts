@@ -12,7 +12,11 @@ describe('durability', () => {
 
   const launch = (port = '0') =>
     startProcess(
-      { name: 'controlPlane', entry: ENTRY, args: ['--data-dir', dir.path, '--port', port, '--service-account', 'admin'] },
+      {
+        name: 'controlPlane',
+        entry: ENTRY,
+        args: ['--data-dir', dir.path, '--port', port, '--service-account', 'admin'],
+      },
       { cwd: REPO_ROOT, logDir: join(dir.path, 'logs') },
     );
 
@@ -58,7 +62,9 @@ describe('durability', () => {
     const port = new URL(running.url).port;
     running = await launch(port);
     const list = await fetch(collection, { headers: { Authorization: `Bearer ${token}` } });
-    const items = ((await list.json()) as { items: Array<{ metadata: { name: string; resourceVersion: string } }> }).items;
+    const items = (
+      (await list.json()) as { items: Array<{ metadata: { name: string; resourceVersion: string } }> }
+    ).items;
     const stored = new Map(items.map((item) => [item.metadata.name, item.metadata.resourceVersion]));
     const missing = [...acknowledged].filter(([name, rv]) => stored.get(name) !== rv);
     expect(acknowledged.size).toBeGreaterThanOrEqual(200);
@@ -72,6 +78,8 @@ describe('durability', () => {
     });
     expect(after.status).toBe(201);
     const newest = Math.max(...[...stored.values()].map(Number));
-    expect(Number(((await after.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion)).toBeGreaterThan(newest);
+    expect(
+      Number(((await after.json()) as { metadata: { resourceVersion: string } }).metadata.resourceVersion),
+    ).toBeGreaterThan(newest);
   });
 });

@@ -1,14 +1,26 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from '@openkcm/local-stack';
-import { eventually, type Kubectl, kubectlAvailable, kubectlFor, startTestStack, type TestStack } from '@openkcm/testkit';
+import {
+  eventually,
+  type Kubectl,
+  kubectlAvailable,
+  kubectlFor,
+  startTestStack,
+  type TestStack,
+} from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const hasKubectl = kubectlAvailable();
 if (!hasKubectl) {
-  console.warn('SKIPPED: kubectl is not installed, so the kubectl tests of the local control plane do not run (apt-get install kubectl)');
+  console.warn(
+    'SKIPPED: kubectl is not installed, so the kubectl tests of the local control plane do not run (apt-get install kubectl)',
+  );
 }
 
-const account = (name: string, spec: Record<string, unknown> = { providerType: 'Local', keyReference: 'acme-root' }) =>
+const account = (
+  name: string,
+  spec: Record<string, unknown> = { providerType: 'Local', keyReference: 'acme-root' },
+) =>
   JSON.stringify({ apiVersion: 'keychain.openkcm.io/v1alpha1', kind: 'Account', metadata: { name }, spec });
 
 describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
@@ -36,7 +48,9 @@ describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
     const applied = await controller(['apply', '-f', join(REPO_ROOT, 'deploy/crds')]);
     expect(applied.stderr).not.toMatch(/error/i);
     expect(applied.code).toBe(0);
-    expect(applied.stdout).toContain('customresourcedefinition.apiextensions.k8s.io/accounts.keychain.openkcm.io');
+    expect(applied.stdout).toContain(
+      'customresourcedefinition.apiextensions.k8s.io/accounts.keychain.openkcm.io',
+    );
     const crds = await controller(['get', 'crd', '-o', 'name']);
     expect(crds.stdout).toContain('serviceencryptionkeys.keychain.openkcm.io');
   });
@@ -54,7 +68,9 @@ describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
     const got = JSON.parse((await alice(['get', 'account', 'local-root', '-o', 'json'])).stdout);
     expect(got.spec).toMatchObject({ providerType: 'Local', keyReference: 'acme-root' });
     const listed = JSON.parse((await alice(['get', 'kca', '-o', 'json'])).stdout);
-    expect(listed.items.map((item: { metadata: { name: string } }) => item.metadata.name)).toEqual(['local-root']);
+    expect(listed.items.map((item: { metadata: { name: string } }) => item.metadata.name)).toEqual([
+      'local-root',
+    ]);
     const table = await alice(['get', 'accounts']);
     expect(table.stdout).toMatch(/NAME\s+PROVIDER/);
     expect(table.stdout).toMatch(/local-root\s+Local\s+acme-root/);
@@ -63,12 +79,34 @@ describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
   it('streams changes to kubectl get -w and patches with merge and JSON patches', async () => {
     const watch = alice.spawn(['get', 'account', 'local-root', '-w', '-o', 'json']);
     await eventually(() => watch.output().includes('"local-root"'), 15_000, 'the initial object');
-    const merged = await alice(['patch', 'account', 'local-root', '--type=merge', '-p', '{"spec":{"description":"merged change"}}']);
+    const merged = await alice([
+      'patch',
+      'account',
+      'local-root',
+      '--type=merge',
+      '-p',
+      '{"spec":{"description":"merged change"}}',
+    ]);
     expect(merged.code).toBe(0);
-    await eventually(() => watch.output().includes('merged change'), 15_000, 'the watch to show the merge patch');
-    const jsonPatched = await alice(['patch', 'account', 'local-root', '--type=json', '-p', '[{"op":"replace","path":"/spec/description","value":"json change"}]']);
+    await eventually(
+      () => watch.output().includes('merged change'),
+      15_000,
+      'the watch to show the merge patch',
+    );
+    const jsonPatched = await alice([
+      'patch',
+      'account',
+      'local-root',
+      '--type=json',
+      '-p',
+      '[{"op":"replace","path":"/spec/description","value":"json change"}]',
+    ]);
     expect(jsonPatched.code).toBe(0);
-    await eventually(() => watch.output().includes('json change'), 15_000, 'the watch to show the JSON patch');
+    await eventually(
+      () => watch.output().includes('json change'),
+      15_000,
+      'the watch to show the JSON patch',
+    );
     watch.stop();
   });
 
@@ -78,10 +116,28 @@ describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
     const status = JSON.stringify({
       status: {
         phase: 'Ready',
-        conditions: [{ type: 'Ready', status: 'True', reason: 'KeyVerified', message: 'the L1 key is usable', lastTransitionTime: '2026-11-22T00:00:00Z' }],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'KeyVerified',
+            message: 'the L1 key is usable',
+            lastTransitionTime: '2026-11-22T00:00:00Z',
+          },
+        ],
       },
     });
-    const patched = await controller(['--server', acmeServer, 'patch', 'account', 'local-root', '--subresource=status', '--type=merge', '-p', status]);
+    const patched = await controller([
+      '--server',
+      acmeServer,
+      'patch',
+      'account',
+      'local-root',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      status,
+    ]);
     expect(patched.stderr).toBe('');
     const result = await wait.done;
     expect(result.stdout).toContain('condition met');
@@ -89,7 +145,14 @@ describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
   });
 
   it('holds a delete while a finalizer remains and completes it when released', async () => {
-    await alice(['patch', 'account', 'local-root', '--type=merge', '-p', '{"metadata":{"finalizers":["keychain.openkcm.io/test-hold"]}}']);
+    await alice([
+      'patch',
+      'account',
+      'local-root',
+      '--type=merge',
+      '-p',
+      '{"metadata":{"finalizers":["keychain.openkcm.io/test-hold"]}}',
+    ]);
     const deleted = await alice(['delete', 'account', 'local-root', '--wait=false']);
     expect(deleted.stdout).toContain('deleted');
     const held = JSON.parse((await alice(['get', 'account', 'local-root', '-o', 'json'])).stdout);
@@ -101,7 +164,10 @@ describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
   });
 
   it('refuses an invalid object with 422 naming the field', async () => {
-    const invalid = await alice(['apply', '-f', '-'], account('aws-bad', { providerType: 'AWS', keyReference: 'not-an-arn' }));
+    const invalid = await alice(
+      ['apply', '-f', '-'],
+      account('aws-bad', { providerType: 'AWS', keyReference: 'not-an-arn' }),
+    );
     expect(invalid.code).not.toBe(0);
     expect(invalid.stderr).toContain('is invalid');
     expect(invalid.stderr).toContain('spec.keyReference');

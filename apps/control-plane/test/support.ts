@@ -12,13 +12,20 @@ export interface ApiResponse {
 export interface InProcessControlPlane {
   url: string;
   token: string;
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** A control plane in this process with only the service-account token: for the generic API machinery. */
-export async function startInProcess(extra: Partial<ControlPlaneOptions> = {}): Promise<InProcessControlPlane> {
+export async function startInProcess(
+  extra: Partial<ControlPlaneOptions> = {},
+): Promise<InProcessControlPlane> {
   const dir = await tempDir('openkcm-cp-');
   const tokenFile = join(dir.path, 'secrets', 'admin.token');
   const options: ControlPlaneOptions = {
@@ -66,7 +73,13 @@ export const WIDGET_CRD = {
   spec: {
     group: 'example.openkcm.io',
     scope: 'Namespaced',
-    names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList', shortNames: ['wd'] },
+    names: {
+      plural: 'widgets',
+      singular: 'widget',
+      kind: 'Widget',
+      listKind: 'WidgetList',
+      shortNames: ['wd'],
+    },
     versions: [
       {
         name: 'v1',
@@ -116,6 +129,10 @@ export const WIDGET_CRD = {
 export const WIDGETS = '/clusters/root/apis/example.openkcm.io/v1/namespaces/default/widgets';
 
 export async function installWidgets(plane: InProcessControlPlane): Promise<void> {
-  const created = await plane.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', WIDGET_CRD);
+  const created = await plane.request(
+    'POST',
+    '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+    WIDGET_CRD,
+  );
   if (created.status !== 201) throw new Error(`CRD not created: ${JSON.stringify(created.body)}`);
 }

@@ -1,5 +1,5 @@
 import { parse, SchemaValidationError } from '@openkcm/schema';
-import { createRemoteJWKSet, errors as joseErrors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from 'jose';
 import type { Principal } from './principal.js';
 import { AccessTokenClaims } from './token-claims.js';
 import { grantsFromRealmRoles, SYSTEM_ROLE } from './workspace-roles.js';
@@ -15,7 +15,14 @@ export interface TokenVerifierOptions {
   clockToleranceSeconds?: number;
 }
 
-export type TokenProblem = 'missing' | 'malformed' | 'expired' | 'bad-signature' | 'wrong-issuer' | 'wrong-audience' | 'unverifiable';
+export type TokenProblem =
+  | 'missing'
+  | 'malformed'
+  | 'expired'
+  | 'bad-signature'
+  | 'wrong-issuer'
+  | 'wrong-audience'
+  | 'unverifiable';
 
 /** Why a bearer token was refused; `message` says what to do and never contains the token. */
 export class TokenRejectedError extends Error {
@@ -36,14 +43,20 @@ const PROBLEM_MESSAGES: Record<TokenProblem, string> = {
   missing: 'No bearer token was sent. Log in again, or send an Authorization: Bearer <token> header.',
   malformed: 'The bearer token is not a well-formed JWT. Send the access token from the identity provider.',
   expired: 'The bearer token has expired. Log in again or fetch a fresh token.',
-  'bad-signature': 'The bearer token signature does not verify against the issuer keys. Use a token issued by the configured identity provider.',
-  'wrong-issuer': 'The bearer token was issued by a different identity provider than the one this API trusts.',
+  'bad-signature':
+    'The bearer token signature does not verify against the issuer keys. Use a token issued by the configured identity provider.',
+  'wrong-issuer':
+    'The bearer token was issued by a different identity provider than the one this API trusts.',
   'wrong-audience': 'The bearer token was not issued for this API (wrong audience).',
-  unverifiable: 'The bearer token could not be verified: the identity provider keys are unreachable. Try again shortly.',
+  unverifiable:
+    'The bearer token could not be verified: the identity provider keys are unreachable. Try again shortly.',
 };
 
 export function tokenRejected(problem: TokenProblem, detail?: string): TokenRejectedError {
-  return new TokenRejectedError(problem, detail ? `${PROBLEM_MESSAGES[problem]} (${detail})` : PROBLEM_MESSAGES[problem]);
+  return new TokenRejectedError(
+    problem,
+    detail ? `${PROBLEM_MESSAGES[problem]} (${detail})` : PROBLEM_MESSAGES[problem],
+  );
 }
 
 export function principalFromClaims(claims: AccessTokenClaims): Principal {
@@ -67,10 +80,14 @@ function classify(error: unknown): TokenRejectedError {
     if (error.claim === 'aud') return tokenRejected('wrong-audience');
     return tokenRejected('malformed', `claim ${error.claim} is invalid`);
   }
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JWKSNoMatchingKey) {
+  if (
+    error instanceof joseErrors.JWSSignatureVerificationFailed ||
+    error instanceof joseErrors.JWKSNoMatchingKey
+  ) {
     return tokenRejected('bad-signature');
   }
-  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) return tokenRejected('malformed');
+  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid)
+    return tokenRejected('malformed');
   if (error instanceof joseErrors.JOSEAlgNotAllowed || error instanceof joseErrors.JOSENotSupported) {
     return tokenRejected('bad-signature', 'algorithm not allowed');
   }
@@ -83,7 +100,8 @@ async function discoverJwksUrl(issuer: string): Promise<URL> {
   });
   if (!response.ok) throw new Error(`discovery answered ${response.status}`);
   const document: unknown = await response.json();
-  const jwksUri = typeof document === 'object' && document !== null ? Reflect.get(document, 'jwks_uri') : undefined;
+  const jwksUri =
+    typeof document === 'object' && document !== null ? Reflect.get(document, 'jwks_uri') : undefined;
   if (typeof jwksUri !== 'string') throw new Error('discovery document has no jwks_uri');
   return new URL(jwksUri);
 }
@@ -92,9 +110,9 @@ async function discoverJwksUrl(issuer: string): Promise<URL> {
 function lazyRemoteKeys(options: TokenVerifierOptions): JWTVerifyGetKey {
   let keys: Promise<JWTVerifyGetKey> | undefined;
   return async (header, token) => {
-    keys ??= (options.jwksUrl ? Promise.resolve(new URL(options.jwksUrl)) : discoverJwksUrl(options.issuer)).then(
-      (url) => createRemoteJWKSet(url),
-    );
+    keys ??= (
+      options.jwksUrl ? Promise.resolve(new URL(options.jwksUrl)) : discoverJwksUrl(options.issuer)
+    ).then((url) => createRemoteJWKSet(url));
     try {
       return await (await keys)(header, token);
     } catch (error) {

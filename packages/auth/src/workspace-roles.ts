@@ -43,7 +43,10 @@ export function isSameOrDescendant(path: string, ancestor: string): boolean {
 }
 
 /** The strongest role the grants give in a workspace, or undefined when they give none. */
-export function roleInWorkspace(grants: readonly WorkspaceGrant[], workspace: string): WorkspaceRole | undefined {
+export function roleInWorkspace(
+  grants: readonly WorkspaceGrant[],
+  workspace: string,
+): WorkspaceRole | undefined {
   let best: WorkspaceRole | undefined;
   for (const grant of grants) {
     if (!isSameOrDescendant(workspace, grant.workspace)) continue;

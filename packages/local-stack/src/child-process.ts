@@ -29,7 +29,10 @@ export class ProcessStartError extends Error {}
  * Starts one product process and waits for the line it prints once it listens:
  * `OPENKCM_READY {"name":"...","url":"..."}`. Its stderr goes to `<logDir>/<name>.log`.
  */
-export async function startProcess(spec: ProcessSpec, options: { cwd: string; logDir: string; timeoutMs?: number; echo?: (line: string) => void }): Promise<RunningProcess> {
+export async function startProcess(
+  spec: ProcessSpec,
+  options: { cwd: string; logDir: string; timeoutMs?: number; echo?: (line: string) => void },
+): Promise<RunningProcess> {
   await mkdir(options.logDir, { recursive: true, mode: 0o700 });
   const logFile = join(options.logDir, `${spec.name}.log`);
   const log = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
@@ -49,7 +52,11 @@ export async function startProcess(spec: ProcessSpec, options: { cwd: string; lo
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new ProcessStartError(`${spec.name} did not start within ${(options.timeoutMs ?? 60_000) / 1000}s; see ${logFile}`));
+      reject(
+        new ProcessStartError(
+          `${spec.name} did not start within ${(options.timeoutMs ?? 60_000) / 1000}s; see ${logFile}`,
+        ),
+      );
     }, options.timeoutMs ?? 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith(READY_PREFIX)) return;
@@ -64,7 +71,11 @@ export async function startProcess(spec: ProcessSpec, options: { cwd: string; lo
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new ProcessStartError(`${spec.name} exited with code ${code} before it was ready:\n${tail.join('\n')}\n(full log: ${logFile})`));
+      reject(
+        new ProcessStartError(
+          `${spec.name} exited with code ${code} before it was ready:\n${tail.join('\n')}\n(full log: ${logFile})`,
+        ),
+      );
     });
   });
   return {

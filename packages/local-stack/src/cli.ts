@@ -64,7 +64,9 @@ async function start(): Promise<void> {
   for (const running of stack.processes) {
     void running.exited.then((code) => {
       if (stopping) return;
-      process.stderr.write(`[openkcm] ${running.name} exited unexpectedly (code ${code}); see ${join(stack.dataDir, 'logs', `${running.name}.log`)}\n`);
+      process.stderr.write(
+        `[openkcm] ${running.name} exited unexpectedly (code ${code}); see ${join(stack.dataDir, 'logs', `${running.name}.log`)}\n`,
+      );
       void shutdown(1);
     });
   }

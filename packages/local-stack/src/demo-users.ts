@@ -6,6 +6,11 @@ export const DEMO_CONTEXTS = [
 ] as const;
 
 /** Workspaces `npm start` creates: the tree of the demo. */
-export const SEED_WORKSPACES = ['root:orgs', 'root:orgs:acme', 'root:orgs:acme:team-a', 'root:orgs:globex'] as const;
+export const SEED_WORKSPACES = [
+  'root:orgs',
+  'root:orgs:acme',
+  'root:orgs:acme:team-a',
+  'root:orgs:globex',
+] as const;
 
 export const CONTROLLER_SERVICE_ACCOUNT = 'openkcm-controller';

@@ -2,7 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The URL of each running process by name, for scripts, tests and later processes. */
-export type Endpoints = Partial<Record<'controlPlane' | 'idp' | 'cmk' | 'controller' | 'bff' | 'mfe' | 'shell', string>>;
+export type Endpoints = Partial<
+  Record<'controlPlane' | 'idp' | 'cmk' | 'controller' | 'bff' | 'mfe' | 'shell', string>
+>;
 
 export const ENDPOINTS_FILE = 'endpoints.json';
 

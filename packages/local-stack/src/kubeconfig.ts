@@ -51,7 +51,10 @@ export function buildKubeconfig(input: KubeconfigInput): string {
         name: user,
         context: { cluster: clusterName(workspace), user, namespace: 'default' },
       })),
-      { name: 'controller', context: { cluster: 'root', user: CONTROLLER_SERVICE_ACCOUNT, namespace: 'default' } },
+      {
+        name: 'controller',
+        context: { cluster: 'root', user: CONTROLLER_SERVICE_ACCOUNT, namespace: 'default' },
+      },
     ],
   };
   return stringify(config);

@@ -12,7 +12,11 @@ export function controlPlaneClient(baseUrl: string, token: string): ApiClient {
     async request(method, path, body) {
       const response = await fetch(`${baseUrl}${path}`, {
         method,
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await response.text();
@@ -22,12 +26,17 @@ export function controlPlaneClient(baseUrl: string, token: string): ApiClient {
 }
 
 function describe(result: { status: number; body: unknown }): string {
-  const message = typeof result.body === 'object' && result.body !== null ? Reflect.get(result.body, 'message') : undefined;
+  const message =
+    typeof result.body === 'object' && result.body !== null ? Reflect.get(result.body, 'message') : undefined;
   return `${result.status}${typeof message === 'string' ? `: ${message}` : ''}`;
 }
 
 /** Creates the object unless it exists; an existing object is left as it is. */
-async function ensure(client: ApiClient, collection: string, object: { metadata: { name: string } }): Promise<void> {
+async function ensure(
+  client: ApiClient,
+  collection: string,
+  object: { metadata: { name: string } },
+): Promise<void> {
   const existing = await client.request('GET', `${collection}/${object.metadata.name}`);
   if (existing.status === 200) return;
   const created = await client.request('POST', collection, object);
@@ -40,7 +49,10 @@ async function ensure(client: ApiClient, collection: string, object: { metadata:
 export async function applyCrds(client: ApiClient, crdDir: string): Promise<void> {
   const collection = '/clusters/root/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
   for (const file of (await readdir(crdDir)).filter((name) => name.endsWith('.yaml')).sort()) {
-    const crd = parse(await readFile(join(crdDir, file), 'utf8')) as { metadata: { name: string; resourceVersion?: string }; spec: unknown };
+    const crd = parse(await readFile(join(crdDir, file), 'utf8')) as {
+      metadata: { name: string; resourceVersion?: string };
+      spec: unknown;
+    };
     const existing = await client.request('GET', `${collection}/${crd.metadata.name}`);
     if (existing.status === 404) {
       const created = await client.request('POST', collection, crd);
@@ -56,7 +68,10 @@ export async function applyCrds(client: ApiClient, crdDir: string): Promise<void
   }
 }
 
-export async function seedWorkspaces(client: ApiClient, paths: readonly string[] = SEED_WORKSPACES): Promise<void> {
+export async function seedWorkspaces(
+  client: ApiClient,
+  paths: readonly string[] = SEED_WORKSPACES,
+): Promise<void> {
   for (const path of paths) {
     const separator = path.lastIndexOf(':');
     const parent = path.slice(0, separator);

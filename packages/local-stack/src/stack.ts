@@ -45,7 +45,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const launch = (name: 'controlPlane' | 'idp', args: string[]) =>
     startProcess(
       { name, entry: join(REPO_ROOT, ENTRIES[name]), args },
-      { cwd: REPO_ROOT, logDir, ...(options.echo ? { echo: (line: string) => options.echo?.(name, line) } : {}) },
+      {
+        cwd: REPO_ROOT,
+        logDir,
+        ...(options.echo ? { echo: (line: string) => options.echo?.(name, line) } : {}),
+      },
     );
 
   const processes: RunningProcess[] = [];
@@ -67,7 +71,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const idp = await launch('idp', argsFor.idp(String(options.ports?.idp ?? 0)));
     processes.push(idp);
     endpoints.idp = idp.url;
-    const controlPlane = await launch('controlPlane', argsFor.controlPlane(String(options.ports?.controlPlane ?? 0)));
+    const controlPlane = await launch(
+      'controlPlane',
+      argsFor.controlPlane(String(options.ports?.controlPlane ?? 0)),
+    );
     processes.push(controlPlane);
     endpoints.controlPlane = controlPlane.url;
   } catch (error) {

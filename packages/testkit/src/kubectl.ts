@@ -30,19 +30,30 @@ export function kubectlFor(kubeconfig: string, context: string, cacheDir: string
       stderr += chunk.toString();
     });
     child.stdin.end(input ?? '');
-    const done = new Promise<KubectlResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    const done = new Promise<KubectlResult>((resolve) =>
+      child.on('close', (code) => resolve({ code, stdout, stderr })),
+    );
     return { child, done, output: () => stdout, errors: () => stderr };
   };
   const kubectl = ((args: string[], input?: string) => start(args, input).done) as Kubectl;
   kubectl.spawn = (args) => {
     const running = start(args);
-    return { output: running.output, errors: running.errors, done: running.done, stop: () => running.child.kill('SIGTERM') };
+    return {
+      output: running.output,
+      errors: running.errors,
+      done: running.done,
+      stop: () => running.child.kill('SIGTERM'),
+    };
   };
   return kubectl;
 }
 
 /** Polls until `check` returns true or the time is up; for waiting on another process, not for timing assertions. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

@@ -45,7 +45,12 @@ export class BuiltinLifecycle implements LifecycleHooks {
     if (separator < 0) return false;
     const parent = path.slice(0, separator);
     const name = path.slice(separator + 1);
-    const workspace = this.store.get({ cluster: parent, resource: storageResource(WORKSPACE_TYPE), namespace: '', name });
+    const workspace = this.store.get({
+      cluster: parent,
+      resource: storageResource(WORKSPACE_TYPE),
+      namespace: '',
+      name,
+    });
     return workspace !== undefined && !workspace.metadata.deletionTimestamp;
   }
 
@@ -84,7 +89,11 @@ export class BuiltinLifecycle implements LifecycleHooks {
     const exported = isRecord(reference.export) ? reference.export : {};
     if (typeof exported.name !== 'string' || exported.name.length === 0) {
       throw statusErrors.invalid('APIBinding', 'apis.kcp.io', object.metadata.name ?? '', [
-        { reason: 'FieldValueRequired', field: 'spec.reference.export.name', message: 'Required value: name the APIExport to bind' },
+        {
+          reason: 'FieldValueRequired',
+          field: 'spec.reference.export.name',
+          message: 'Required value: name the APIExport to bind',
+        },
       ]);
     }
     object.status = {
@@ -100,35 +109,70 @@ export class BuiltinLifecycle implements LifecycleHooks {
     const versions = Array.isArray(spec.versions) ? spec.versions.filter(isRecord) : [];
     const causes: Array<{ reason: string; field: string; message: string }> = [];
     const require = (value: unknown, field: string) => {
-      if (typeof value !== 'string' || value.length === 0) causes.push({ reason: 'FieldValueRequired', field, message: 'Required value' });
+      if (typeof value !== 'string' || value.length === 0)
+        causes.push({ reason: 'FieldValueRequired', field, message: 'Required value' });
     };
     require(spec.group, 'spec.group');
     require(names.plural, 'spec.names.plural');
     require(names.kind, 'spec.names.kind');
     if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
-      causes.push({ reason: 'FieldValueNotSupported', field: 'spec.scope', message: `Unsupported value: ${JSON.stringify(spec.scope)}: supported values: "Cluster", "Namespaced"` });
+      causes.push({
+        reason: 'FieldValueNotSupported',
+        field: 'spec.scope',
+        message: `Unsupported value: ${JSON.stringify(spec.scope)}: supported values: "Cluster", "Namespaced"`,
+      });
     }
     if (name !== `${String(names.plural)}.${String(spec.group)}`) {
-      causes.push({ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": must be spec.names.plural+"."+spec.group`,
+      });
     }
-    if (versions.length === 0) causes.push({ reason: 'FieldValueRequired', field: 'spec.versions', message: 'Required value: must have exactly one version marked as storage version' });
+    if (versions.length === 0)
+      causes.push({
+        reason: 'FieldValueRequired',
+        field: 'spec.versions',
+        message: 'Required value: must have exactly one version marked as storage version',
+      });
     if (versions.filter((version) => version.storage === true).length !== 1) {
-      causes.push({ reason: 'FieldValueInvalid', field: 'spec.versions', message: 'Invalid value: must have exactly one version marked as storage version' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'spec.versions',
+        message: 'Invalid value: must have exactly one version marked as storage version',
+      });
     }
     versions.forEach((version, index) => {
       const schema = isRecord(version.schema) ? version.schema.openAPIV3Schema : undefined;
       if (!isRecord(schema)) {
-        causes.push({ reason: 'FieldValueRequired', field: `spec.versions[${index}].schema.openAPIV3Schema`, message: 'Required value: schemas are required' });
+        causes.push({
+          reason: 'FieldValueRequired',
+          field: `spec.versions[${index}].schema.openAPIV3Schema`,
+          message: 'Required value: schemas are required',
+        });
         return;
       }
       for (const problem of structuralProblems(schema)) {
-        causes.push({ reason: 'FieldValueForbidden', field: `spec.versions[${index}].schema.openAPIV3Schema`, message: problem });
+        causes.push({
+          reason: 'FieldValueForbidden',
+          field: `spec.versions[${index}].schema.openAPIV3Schema`,
+          message: problem,
+        });
       }
     });
-    if (typeof spec.group === 'string' && typeof names.plural === 'string' && this.registry.conflictsWith(name, spec.group, names.plural)) {
-      causes.push({ reason: 'FieldValueDuplicate', field: 'spec.names.plural', message: `Duplicate value: "${names.plural}" is already served in group ${spec.group}` });
+    if (
+      typeof spec.group === 'string' &&
+      typeof names.plural === 'string' &&
+      this.registry.conflictsWith(name, spec.group, names.plural)
+    ) {
+      causes.push({
+        reason: 'FieldValueDuplicate',
+        field: 'spec.names.plural',
+        message: `Duplicate value: "${names.plural}" is already served in group ${spec.group}`,
+      });
     }
-    if (causes.length > 0) throw statusErrors.invalid('CustomResourceDefinition', 'apiextensions.k8s.io', name, causes);
+    if (causes.length > 0)
+      throw statusErrors.invalid('CustomResourceDefinition', 'apiextensions.k8s.io', name, causes);
     object.status = {
       conditions: [
         readyCondition('NamesAccepted', 'NoConflicts', 'no conflicts found'),
@@ -139,7 +183,11 @@ export class BuiltinLifecycle implements LifecycleHooks {
     };
   }
 
-  async afterChange(scope: Scope, before: KubeObject | undefined, after: KubeObject | undefined): Promise<void> {
+  async afterChange(
+    scope: Scope,
+    before: KubeObject | undefined,
+    after: KubeObject | undefined,
+  ): Promise<void> {
     if (is(scope, CRD_TYPE)) {
       const name = (after ?? before)?.metadata.name ?? '';
       this.registry.setCrd(name, after);
@@ -153,7 +201,8 @@ export class BuiltinLifecycle implements LifecycleHooks {
 
   async cascade(scope: Scope, object: KubeObject): Promise<void> {
     if (is(scope, NAMESPACE_TYPE)) await this.emptyNamespace(scope, object.metadata.name ?? '');
-    else if (is(scope, WORKSPACE_TYPE)) await this.removeWorkspaceContents(childWorkspacePath(scope.cluster, object.metadata.name ?? ''));
+    else if (is(scope, WORKSPACE_TYPE))
+      await this.removeWorkspaceContents(childWorkspacePath(scope.cluster, object.metadata.name ?? ''));
   }
 
   /** Every workspace has a `default` namespace, as in kcp. */
@@ -186,7 +235,9 @@ export class BuiltinLifecycle implements LifecycleHooks {
     if (!stored?.metadata.deletionTimestamp) return;
     const hasContent = this.registry
       .all()
-      .some((type) => type.namespaced && this.store.list(cluster, storageResource(type), namespace).length > 0);
+      .some(
+        (type) => type.namespaced && this.store.list(cluster, storageResource(type), namespace).length > 0,
+      );
     if (!hasContent) await this.store.commit(key, undefined);
   }
 

@@ -63,7 +63,15 @@ export function discoveryDocument(
         ...(type.categories.length > 0 ? { categories: type.categories } : {}),
       },
       ...(type.hasStatus
-        ? [{ name: `${type.plural}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: ['get', 'patch', 'update'] }]
+        ? [
+            {
+              name: `${type.plural}/status`,
+              singularName: '',
+              namespaced: type.namespaced,
+              kind: type.kind,
+              verbs: ['get', 'patch', 'update'],
+            },
+          ]
         : []),
     ]),
   };

@@ -7,8 +7,10 @@ export type FieldSelector = (object: KubeObject) => boolean;
 const FIELD_READERS: Record<string, (object: KubeObject) => unknown> = {
   'metadata.name': (object) => object.metadata.name,
   'metadata.namespace': (object) => object.metadata.namespace ?? '',
-  'involvedObject.kind': (object) => (isRecord(object.involvedObject) ? object.involvedObject.kind : undefined),
-  'involvedObject.name': (object) => (isRecord(object.involvedObject) ? object.involvedObject.name : undefined),
+  'involvedObject.kind': (object) =>
+    isRecord(object.involvedObject) ? object.involvedObject.kind : undefined,
+  'involvedObject.name': (object) =>
+    isRecord(object.involvedObject) ? object.involvedObject.name : undefined,
   'involvedObject.namespace': (object) =>
     isRecord(object.involvedObject) ? object.involvedObject.namespace : undefined,
   'involvedObject.uid': (object) => (isRecord(object.involvedObject) ? object.involvedObject.uid : undefined),
@@ -29,7 +31,9 @@ export function parseFieldSelector(text: string | null, kind: string): FieldSele
       const read = FIELD_READERS[field];
       const kindSpecific = field.startsWith('involvedObject.') || field === 'reason' || field === 'type';
       if (!read || (kindSpecific && kind !== 'Event' && !(field === 'type' && kind === 'Secret'))) {
-        throw statusErrors.badRequest(`"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`);
+        throw statusErrors.badRequest(
+          `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"`,
+        );
       }
       return (object: KubeObject) => (String(read(object) ?? '') === expected) === (op !== '!=');
     });

@@ -22,7 +22,8 @@ export function compileJsonPath(expression: string): (value: unknown) => unknown
 
 function parseSteps(expression: string): Step[] | undefined {
   const steps: Step[] = [];
-  const pattern = /\.([A-Za-z0-9_-]+)|\[(\d+)\]|\[\*\]|\[\?\(@\.([A-Za-z0-9_.-]+)\s*==\s*["']([^"']*)["']\)\]|\['([^']+)'\]/y;
+  const pattern =
+    /\.([A-Za-z0-9_-]+)|\[(\d+)\]|\[\*\]|\[\?\(@\.([A-Za-z0-9_.-]+)\s*==\s*["']([^"']*)["']\)\]|\['([^']+)'\]/y;
   let position = 0;
   while (position < expression.length) {
     pattern.lastIndex = position;
@@ -31,7 +32,8 @@ function parseSteps(expression: string): Step[] | undefined {
     position = pattern.lastIndex;
     if (match[1] !== undefined) steps.push({ type: 'field', name: match[1] });
     else if (match[2] !== undefined) steps.push({ type: 'index', index: Number(match[2]) });
-    else if (match[3] !== undefined) steps.push({ type: 'filter', path: match[3].split('.'), equals: match[4] ?? '' });
+    else if (match[3] !== undefined)
+      steps.push({ type: 'filter', path: match[3].split('.'), equals: match[4] ?? '' });
     else if (match[5] !== undefined) steps.push({ type: 'field', name: match[5] });
     else steps.push({ type: 'all' });
   }

@@ -27,7 +27,10 @@ function splitTerms(text: string): string[] {
 function parseRequirement(term: string): Requirement {
   const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
   if (set) {
-    const values = set[3]!.split(',').map((value) => value.trim()).filter((value) => value.length > 0);
+    const values = set[3]!
+      .split(',')
+      .map((value) => value.trim())
+      .filter((value) => value.length > 0);
     return { key: set[1]!, op: set[2] as 'in' | 'notin', values };
   }
   const comparison = /^([^\s!=]+)\s*(==|=|!=)\s*([^\s,]*)$/.exec(term);

@@ -28,7 +28,8 @@ function qualifiedNameProblem(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && nameProblem(prefix, 'subdomain')) return 'prefix part must be a DNS-1123 subdomain';
+  if (prefix !== undefined && nameProblem(prefix, 'subdomain'))
+    return 'prefix part must be a DNS-1123 subdomain';
   if (name.length === 0 || name.length > 63) return 'name part must be no more than 63 characters';
   if (!QUALIFIED_NAME.test(name)) {
     return "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
@@ -61,7 +62,12 @@ export function validateMetadata(metadata: ObjectMeta, rule: NameRule): StatusCa
   const labels = stringMap(metadata.labels, 'metadata.labels', causes);
   for (const [key, value] of Object.entries(labels ?? {})) {
     const keyProblem = qualifiedNameProblem(key);
-    if (keyProblem) causes.push({ reason: 'FieldValueInvalid', field: 'metadata.labels', message: `Invalid value: "${key}": ${keyProblem}` });
+    if (keyProblem)
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'metadata.labels',
+        message: `Invalid value: "${key}": ${keyProblem}`,
+      });
     if (value.length > 63 || !LABEL_VALUE.test(value)) {
       causes.push({
         reason: 'FieldValueInvalid',
@@ -75,21 +81,37 @@ export function validateMetadata(metadata: ObjectMeta, rule: NameRule): StatusCa
   for (const [key, value] of Object.entries(annotations ?? {})) {
     const keyProblem = qualifiedNameProblem(key);
     if (keyProblem) {
-      causes.push({ reason: 'FieldValueInvalid', field: 'metadata.annotations', message: `Invalid value: "${key}": ${keyProblem}` });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        field: 'metadata.annotations',
+        message: `Invalid value: "${key}": ${keyProblem}`,
+      });
     }
     annotationBytes += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
   if (annotationBytes > MAX_ANNOTATIONS_BYTES) {
-    causes.push({ reason: 'FieldValueTooLong', field: 'metadata.annotations', message: `Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes` });
+    causes.push({
+      reason: 'FieldValueTooLong',
+      field: 'metadata.annotations',
+      message: `Too long: must have at most ${MAX_ANNOTATIONS_BYTES} bytes`,
+    });
   }
   if (metadata.finalizers !== undefined) {
     if (!Array.isArray(metadata.finalizers) || metadata.finalizers.some((item) => typeof item !== 'string')) {
-      causes.push({ reason: 'FieldValueTypeInvalid', field: 'metadata.finalizers', message: 'must be a list of strings' });
+      causes.push({
+        reason: 'FieldValueTypeInvalid',
+        field: 'metadata.finalizers',
+        message: 'must be a list of strings',
+      });
     } else {
       metadata.finalizers.forEach((finalizer, index) => {
         const problem = qualifiedNameProblem(finalizer);
         if (problem) {
-          causes.push({ reason: 'FieldValueInvalid', field: `metadata.finalizers[${index}]`, message: `Invalid value: "${finalizer}": ${problem}` });
+          causes.push({
+            reason: 'FieldValueInvalid',
+            field: `metadata.finalizers[${index}]`,
+            message: `Invalid value: "${finalizer}": ${problem}`,
+          });
         }
       });
     }

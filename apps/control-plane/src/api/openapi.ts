@@ -16,7 +16,11 @@ function gvk(type: ResourceType) {
 }
 
 const QUERY = (name: string) => ({ name, in: 'query', schema: { type: 'string' }, uniqueItems: true });
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/apply-patch+yaml',
+];
 
 function pathsFor(type: ResourceType): Record<string, unknown> {
   const base = `/${groupVersionPath(type)}${type.namespaced ? '/namespaces/{namespace}' : ''}/${type.plural}`;
@@ -25,7 +29,12 @@ function pathsFor(type: ResourceType): Record<string, unknown> {
   const extensions = { 'x-kubernetes-group-version-kind': gvk(type) };
   return {
     [base]: {
-      get: { operationId: `list${type.kind}`, ...extensions, 'x-kubernetes-action': 'list', responses: { '200': { description: 'OK' } } },
+      get: {
+        operationId: `list${type.kind}`,
+        ...extensions,
+        'x-kubernetes-action': 'list',
+        responses: { '200': { description: 'OK' } },
+      },
       post: {
         operationId: `create${type.kind}`,
         ...extensions,
@@ -36,7 +45,12 @@ function pathsFor(type: ResourceType): Record<string, unknown> {
       },
     },
     [`${base}/{name}`]: {
-      get: { operationId: `read${type.kind}`, ...extensions, 'x-kubernetes-action': 'get', responses: { '200': { description: 'OK', content: json(ref) } } },
+      get: {
+        operationId: `read${type.kind}`,
+        ...extensions,
+        'x-kubernetes-action': 'get',
+        responses: { '200': { description: 'OK', content: json(ref) } },
+      },
       put: {
         operationId: `replace${type.kind}`,
         ...extensions,
@@ -50,10 +64,18 @@ function pathsFor(type: ResourceType): Record<string, unknown> {
         ...extensions,
         'x-kubernetes-action': 'patch',
         parameters: [QUERY('dryRun'), QUERY('fieldManager'), QUERY('fieldValidation'), QUERY('force')],
-        requestBody: { content: Object.fromEntries(PATCH_TYPES.map((media) => [media, { schema: { type: 'object' } }])), required: true },
+        requestBody: {
+          content: Object.fromEntries(PATCH_TYPES.map((media) => [media, { schema: { type: 'object' } }])),
+          required: true,
+        },
         responses: { '200': { description: 'OK', content: json(ref) } },
       },
-      delete: { operationId: `delete${type.kind}`, ...extensions, 'x-kubernetes-action': 'delete', responses: { '200': { description: 'OK' } } },
+      delete: {
+        operationId: `delete${type.kind}`,
+        ...extensions,
+        'x-kubernetes-action': 'delete',
+        responses: { '200': { description: 'OK' } },
+      },
     },
   };
 }
@@ -73,18 +95,24 @@ export function openApiDocument(types: ResourceType[], path: string[]): unknown 
     const key = groupVersionPath(type);
     byGroupVersion.set(key, [...(byGroupVersion.get(key) ?? []), type]);
   }
-  if (path[0] !== 'v3') throw statusErrors.pathNotFound('only the OpenAPI v3 documents are served (/openapi/v3)');
+  if (path[0] !== 'v3')
+    throw statusErrors.pathNotFound('only the OpenAPI v3 documents are served (/openapi/v3)');
   const documentFor = (members: ResourceType[]) => ({
     openapi: '3.0.0',
     info: { title: 'OpenKCM local control plane', version: 'v1.32.0' },
     paths: Object.assign({}, ...members.map(pathsFor)),
-    components: { schemas: Object.fromEntries(members.map((type) => [definitionName(type), schemaFor(type)])) },
+    components: {
+      schemas: Object.fromEntries(members.map((type) => [definitionName(type), schemaFor(type)])),
+    },
   });
   if (path.length === 1) {
     return {
       paths: Object.fromEntries(
         [...byGroupVersion].map(([key, members]) => {
-          const hash = createHash('sha256').update(JSON.stringify(documentFor(members))).digest('hex').slice(0, 32);
+          const hash = createHash('sha256')
+            .update(JSON.stringify(documentFor(members)))
+            .digest('hex')
+            .slice(0, 32);
           return [key, { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` }];
         }),
       ),

@@ -67,11 +67,13 @@ function clone<T>(value: T): T {
 function parentAndKey(document: unknown, pointer: string): { parent: unknown; key: string } {
   const parts = decodePointer(pointer);
   const key = parts.pop();
-  if (key === undefined) throw statusErrors.badRequest('a JSON patch operation cannot target the whole document');
+  if (key === undefined)
+    throw statusErrors.badRequest('a JSON patch operation cannot target the whole document');
   let parent = document;
   for (const part of parts) {
     parent = Array.isArray(parent) ? parent[Number(part)] : isRecord(parent) ? parent[part] : undefined;
-    if (parent === undefined) throw statusErrors.badRequest(`JSON patch path "${pointer}": "${part}" does not exist`);
+    if (parent === undefined)
+      throw statusErrors.badRequest(`JSON patch path "${pointer}": "${part}" does not exist`);
   }
   return { parent, key };
 }
@@ -116,10 +118,12 @@ function remove(document: unknown, pointer: string): unknown {
 
 /** RFC 6902. */
 export function jsonPatch(target: unknown, operations: unknown): unknown {
-  if (!Array.isArray(operations)) throw statusErrors.badRequest('a JSON patch must be an array of operations');
+  if (!Array.isArray(operations))
+    throw statusErrors.badRequest('a JSON patch must be an array of operations');
   const document = { root: clone(target) };
   const rooted = (path: unknown) => {
-    if (typeof path !== 'string') throw statusErrors.badRequest('every JSON patch operation needs a "path" string');
+    if (typeof path !== 'string')
+      throw statusErrors.badRequest('every JSON patch operation needs a "path" string');
     return `/root${path}`;
   };
   for (const operation of operations) {
@@ -145,7 +149,11 @@ export function jsonPatch(target: unknown, operations: unknown): unknown {
         break;
       case 'test':
         if (JSON.stringify(read(document, rooted(operation.path))) !== JSON.stringify(operation.value)) {
-          throw new StatusError(422, 'Invalid', `JSON patch test failed: "${String(operation.path)}" does not equal the expected value`);
+          throw new StatusError(
+            422,
+            'Invalid',
+            `JSON patch test failed: "${String(operation.path)}" does not equal the expected value`,
+          );
         }
         break;
       default:

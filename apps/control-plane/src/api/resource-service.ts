@@ -103,7 +103,11 @@ export class ResourceService {
 
   private nameRule(scope: Scope): NameRule {
     const { group, plural } = scope.type;
-    return group === '' && plural === 'namespaces' ? 'label' : group === 'tenancy.kcp.io' ? 'label' : 'subdomain';
+    return group === '' && plural === 'namespaces'
+      ? 'label'
+      : group === 'tenancy.kcp.io'
+        ? 'label'
+        : 'subdomain';
   }
 
   get(scope: Scope, name: string): KubeObject {
@@ -117,7 +121,10 @@ export class ResourceService {
     return object && this.present(scope, object);
   }
 
-  list(scope: Scope, options: ListOptions): { items: KubeObject[]; resourceVersion: string; continueToken?: string } {
+  list(
+    scope: Scope,
+    options: ListOptions,
+  ): { items: KubeObject[]; resourceVersion: string; continueToken?: string } {
     const resourceVersion = String(this.store.resourceVersion);
     const cluster = scope.type.global ? SERVER_CLUSTER : scope.cluster;
     const namespace = scope.type.namespaced ? scope.namespace : undefined;
@@ -145,7 +152,8 @@ export class ResourceService {
     const metadataCauses = validateMetadata(object.metadata, this.nameRule(scope));
     const name = object.metadata.name ?? object.metadata.generateName ?? '';
     if (!scope.type.schema) {
-      if (metadataCauses.length > 0) throw statusErrors.invalid(scope.type.kind, scope.type.group, name, metadataCauses);
+      if (metadataCauses.length > 0)
+        throw statusErrors.invalid(scope.type.kind, scope.type.group, name, metadataCauses);
       return { object, warnings: [] };
     }
     const { metadata, ...body } = object;
@@ -155,11 +163,17 @@ export class ResourceService {
     });
     const unknown = result.causes.filter((cause) => cause.reason === 'FieldValueUnknown');
     if (unknown.length > 0 && fieldValidation === 'Strict') {
-      throw statusErrors.badRequest(`strict decoding error: ${unknown.map((cause) => cause.message).join(', ')}`);
+      throw statusErrors.badRequest(
+        `strict decoding error: ${unknown.map((cause) => cause.message).join(', ')}`,
+      );
     }
-    const causes = [...metadataCauses, ...result.causes.filter((cause) => cause.reason !== 'FieldValueUnknown').map(causeToStatus)];
+    const causes = [
+      ...metadataCauses,
+      ...result.causes.filter((cause) => cause.reason !== 'FieldValueUnknown').map(causeToStatus),
+    ];
     if (causes.length > 0) throw statusErrors.invalid(scope.type.kind, scope.type.group, name, causes);
-    const warnings = fieldValidation === 'Warn' ? result.unknownFields.map((field) => `unknown field "${field}"`) : [];
+    const warnings =
+      fieldValidation === 'Warn' ? result.unknownFields.map((field) => `unknown field "${field}"`) : [];
     return { object: { ...(result.value as Record<string, unknown>), metadata } as KubeObject, warnings };
   }
 
@@ -169,16 +183,24 @@ export class ResourceService {
     if (!isRecord(metadata)) throw statusErrors.badRequest('metadata must be an object');
     const apiVersion = apiVersionOf(scope.type);
     if (body.apiVersion !== undefined && body.apiVersion !== apiVersion) {
-      throw statusErrors.badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersion})`);
+      throw statusErrors.badRequest(
+        `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersion})`,
+      );
     }
     if (body.kind !== undefined && body.kind !== scope.type.kind) {
-      throw statusErrors.badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${scope.type.kind})`);
+      throw statusErrors.badRequest(
+        `the kind in the data (${String(body.kind)}) does not match the expected kind (${scope.type.kind})`,
+      );
     }
     if (scope.type.namespaced && metadata.namespace !== undefined && metadata.namespace !== scope.namespace) {
-      throw statusErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw statusErrors.badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     }
     if (name !== undefined && metadata.name !== undefined && metadata.name !== name) {
-      throw statusErrors.badRequest(`the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`);
+      throw statusErrors.badRequest(
+        `the name of the object (${String(metadata.name)}) does not match the name on the URL (${name})`,
+      );
     }
     const copy = structuredClone(body) as KubeObject;
     copy.apiVersion = apiVersion;
@@ -192,12 +214,18 @@ export class ResourceService {
 
   private requireNamespace(scope: Scope): void {
     if (!scope.type.namespaced) return;
-    if (!scope.namespace) throw statusErrors.badRequest(`${scope.type.plural} are namespaced: the request needs a namespace`);
+    if (!scope.namespace)
+      throw statusErrors.badRequest(`${scope.type.plural} are namespaced: the request needs a namespace`);
     const key = { cluster: scope.cluster, resource: 'core/namespaces', namespace: '', name: scope.namespace };
     const namespace = this.store.get(key);
-    if (!namespace) throw statusErrors.notFound({ group: '', plural: 'namespaces', kind: 'Namespace' }, scope.namespace);
+    if (!namespace)
+      throw statusErrors.notFound({ group: '', plural: 'namespaces', kind: 'Namespace' }, scope.namespace);
     if (namespace.metadata.deletionTimestamp) {
-      throw new StatusError(403, 'Forbidden', `unable to create new content in namespace ${scope.namespace} because it is being terminated`);
+      throw new StatusError(
+        403,
+        'Forbidden',
+        `unable to create new content in namespace ${scope.namespace} because it is being terminated`,
+      );
     }
   }
 
@@ -207,13 +235,23 @@ export class ResourceService {
     if (!metadata.name) {
       if (!metadata.generateName) {
         throw statusErrors.invalid(scope.type.kind, scope.type.group, '', [
-          { reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' },
+          {
+            reason: 'FieldValueRequired',
+            field: 'metadata.name',
+            message: 'Required value: name or generateName is required',
+          },
         ]);
       }
       metadata.name = `${metadata.generateName}${generatedSuffix()}`;
     }
     this.requireNamespace(scope);
-    for (const field of ['uid', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields'] as const) {
+    for (const field of [
+      'uid',
+      'resourceVersion',
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+      'managedFields',
+    ] as const) {
       delete metadata[field];
     }
     metadata.uid = randomUUID();
@@ -247,11 +285,19 @@ export class ResourceService {
     if (wantedVersion === undefined || wantedVersion === '') {
       if (options.requireResourceVersion && !scope.type.allowUnconditionalUpdate) {
         throw statusErrors.invalid(scope.type.kind, scope.type.group, name, [
-          { reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' },
+          {
+            reason: 'FieldValueInvalid',
+            field: 'metadata.resourceVersion',
+            message: 'Invalid value: 0x0: must be specified for an update',
+          },
         ]);
       }
     } else if (wantedVersion !== existing.metadata.resourceVersion) {
-      throw statusErrors.conflict(scope.type, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw statusErrors.conflict(
+        scope.type,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
 
     let next: KubeObject;
@@ -270,7 +316,11 @@ export class ResourceService {
     const added = finalizersOf(next).filter((finalizer) => !finalizersOf(existing).includes(finalizer));
     if (existing.metadata.deletionTimestamp && added.length > 0) {
       throw statusErrors.invalid(scope.type.kind, scope.type.group, name, [
-        { reason: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` },
+        {
+          reason: 'FieldValueForbidden',
+          field: 'metadata.finalizers',
+          message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+        },
       ]);
     }
     const conformed = this.conform(scope, next, options.fieldValidation);
@@ -279,19 +329,32 @@ export class ResourceService {
       next.metadata.generation = (existing.metadata.generation ?? 1) + 1;
     }
     next.metadata.resourceVersion = existing.metadata.resourceVersion;
-    if (deepEqual(next, existing)) return { object: this.present(scope, existing), warnings: conformed.warnings };
+    if (deepEqual(next, existing))
+      return { object: this.present(scope, existing), warnings: conformed.warnings };
     if (options.dryRun) return conformed;
     if (next.metadata.deletionTimestamp && finalizersOf(next).length === 0) {
       const removed = await this.store.commit(key, undefined);
       await this.hooks.afterChange(scope, existing, undefined);
-      return { object: this.present(scope, { ...next, metadata: { ...next.metadata, resourceVersion: removed.metadata.resourceVersion } }), warnings: conformed.warnings };
+      return {
+        object: this.present(scope, {
+          ...next,
+          metadata: { ...next.metadata, resourceVersion: removed.metadata.resourceVersion },
+        }),
+        warnings: conformed.warnings,
+      };
     }
     const stored = await this.store.commit(key, next);
     await this.hooks.afterChange(scope, existing, stored);
     return { object: this.present(scope, stored), warnings: conformed.warnings };
   }
 
-  async update(scope: Scope, name: string, body: unknown, subresource: 'status' | undefined, options: WriteOptions) {
+  async update(
+    scope: Scope,
+    name: string,
+    body: unknown,
+    subresource: 'status' | undefined,
+    options: WriteOptions,
+  ) {
     const incoming = this.checkIdentity(scope, body, name);
     return this.replace(scope, name, incoming, { ...options, subresource, requireResourceVersion: true });
   }
@@ -307,7 +370,9 @@ export class ResourceService {
     const existing = this.find(scope, name);
     if (kind === 'apply') {
       if (!options.fieldManager) {
-        throw statusErrors.badRequest('fieldManager is required for apply requests; pass ?fieldManager=<your tool>');
+        throw statusErrors.badRequest(
+          'fieldManager is required for apply requests; pass ?fieldManager=<your tool>',
+        );
       }
       if (!existing) {
         if (subresource) throw statusErrors.notFound(scope.type, name);
@@ -331,9 +396,14 @@ export class ResourceService {
     }
     const incoming = this.checkIdentity(scope, patched, name);
     // A patch only checks the resourceVersion when the patch itself names one.
-    const patchVersion = isRecord(body) && isRecord(body.metadata) ? body.metadata.resourceVersion : undefined;
+    const patchVersion =
+      isRecord(body) && isRecord(body.metadata) ? body.metadata.resourceVersion : undefined;
     if (patchVersion === undefined) incoming.metadata.resourceVersion = existing.metadata.resourceVersion;
-    const result = await this.replace(scope, name, incoming, { ...options, subresource, requireResourceVersion: false });
+    const result = await this.replace(scope, name, incoming, {
+      ...options,
+      subresource,
+      requireResourceVersion: false,
+    });
     return { ...result, created: false };
   }
 
@@ -347,10 +417,21 @@ export class ResourceService {
     const existing = this.store.get(key);
     if (!existing) throw statusErrors.notFound(scope.type, name);
     if (preconditions.uid && preconditions.uid !== existing.metadata.uid) {
-      throw statusErrors.conflict(scope.type, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${existing.metadata.uid}`);
+      throw statusErrors.conflict(
+        scope.type,
+        name,
+        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${existing.metadata.uid}`,
+      );
     }
-    if (preconditions.resourceVersion && preconditions.resourceVersion !== existing.metadata.resourceVersion) {
-      throw statusErrors.conflict(scope.type, name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`);
+    if (
+      preconditions.resourceVersion &&
+      preconditions.resourceVersion !== existing.metadata.resourceVersion
+    ) {
+      throw statusErrors.conflict(
+        scope.type,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`,
+      );
     }
     if (dryRun) return this.present(scope, existing);
     if (finalizersOf(existing).length > 0 || this.isNamespace(scope)) {
@@ -364,7 +445,8 @@ export class ResourceService {
           generation: (existing.metadata.generation ?? 1) + 1,
         },
       };
-      if (this.isNamespace(scope)) marked.status = { ...(isRecord(existing.status) ? existing.status : {}), phase: 'Terminating' };
+      if (this.isNamespace(scope))
+        marked.status = { ...(isRecord(existing.status) ? existing.status : {}), phase: 'Terminating' };
       const stored = await this.store.commit(key, marked);
       await this.hooks.afterChange(scope, existing, stored);
       await this.hooks.cascade(scope, stored);

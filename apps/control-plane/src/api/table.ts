@@ -33,7 +33,10 @@ function cell(column: PrinterColumn, object: KubeObject, now: number): unknown {
     const time = Date.parse(first);
     return Number.isNaN(time) ? first : humanDuration(now - time);
   }
-  if (values.length > 1) return values.map((value) => (typeof value === 'object' ? JSON.stringify(value) : String(value))).join(',');
+  if (values.length > 1)
+    return values
+      .map((value) => (typeof value === 'object' ? JSON.stringify(value) : String(value)))
+      .join(',');
   return typeof first === 'object' && first !== null ? JSON.stringify(first) : first;
 }
 

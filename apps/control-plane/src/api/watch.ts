@@ -107,7 +107,9 @@ export function serveWatch(
 
   const unsubscribe = store.subscribe(deliver);
   for (const event of backlog) deliver(event);
-  const bookmarks = request.allowBookmarks ? setInterval(() => bookmark(false), request.bookmarkIntervalMs) : undefined;
+  const bookmarks = request.allowBookmarks
+    ? setInterval(() => bookmark(false), request.bookmarkIntervalMs)
+    : undefined;
   const timeout = setTimeout(() => stop(), request.timeoutSeconds * 1000);
   const stop = () => {
     unsubscribe();

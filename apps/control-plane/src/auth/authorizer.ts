@@ -11,7 +11,9 @@ function who(principal: Principal): string {
 
 function where(type: ResourceType, namespace: string | undefined, workspace: string): string {
   const group = `in API group "${type.group}"`;
-  return type.namespaced && namespace ? `${group} in the namespace "${namespace}" of workspace ${workspace}` : `${group} in workspace ${workspace}`;
+  return type.namespaced && namespace
+    ? `${group} in the namespace "${namespace}" of workspace ${workspace}`
+    : `${group} in workspace ${workspace}`;
 }
 
 /**
@@ -28,7 +30,11 @@ export function authorize(
 ): void {
   if (principal.system) return;
   const deny = (why: string) => {
-    throw statusErrors.forbidden(type, name, `User ${who(principal)} cannot ${verb} resource "${type.plural}" ${where(type, namespace, workspace)}: ${why}`);
+    throw statusErrors.forbidden(
+      type,
+      name,
+      `User ${who(principal)} cannot ${verb} resource "${type.plural}" ${where(type, namespace, workspace)}: ${why}`,
+    );
   };
   if (workspace === '*') deny('only the product services may list across all workspaces');
   const reading = READ_VERBS.has(verb);
@@ -39,7 +45,8 @@ export function authorize(
   const role = roleInWorkspace(principal.grants, workspace);
   if (!role) deny(`no role in workspace ${workspace}`);
   if (role === 'Admin') return;
-  if (type.access === 'workspace-admin') deny(`the ${role} role of workspace ${workspace} cannot read ${type.plural}`);
+  if (type.access === 'workspace-admin')
+    deny(`the ${role} role of workspace ${workspace} cannot read ${type.plural}`);
   if (!reading) deny(`the ${role} role of workspace ${workspace} allows reading only`);
 }
 
@@ -47,5 +54,9 @@ export function authorize(
 export function authorizeDiscovery(principal: Principal, workspace: string): void {
   if (principal.system) return;
   if (workspace !== '*' && roleInWorkspace(principal.grants, workspace)) return;
-  throw statusErrors.forbidden(undefined, undefined, `User "${principal.username}" has no role in workspace ${workspace}`);
+  throw statusErrors.forbidden(
+    undefined,
+    undefined,
+    `User "${principal.username}" has no role in workspace ${workspace}`,
+  );
 }

@@ -33,11 +33,15 @@ export function parseBody(raw: Buffer, contentType: string | undefined): unknown
     try {
       return parseYaml(text, { maxAliasCount: 100 });
     } catch (error) {
-      throw statusErrors.badRequest(`the request body is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+      throw statusErrors.badRequest(
+        `the request body is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+      );
     }
   }
   if (media === 'application/vnd.kubernetes.protobuf') {
-    throw statusErrors.unsupportedMediaType('protobuf is not supported by this server; send application/json');
+    throw statusErrors.unsupportedMediaType(
+      'protobuf is not supported by this server; send application/json',
+    );
   }
   try {
     return JSON.parse(text);

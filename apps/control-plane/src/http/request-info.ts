@@ -27,7 +27,10 @@ export interface ParsedPath {
 const WORKSPACE_SEGMENT = /^(\*|[a-z0-9]([a-z0-9:-]*[a-z0-9])?)$/;
 
 export function parsePath(pathname: string): ParsedPath {
-  let segments = pathname.split('/').filter((segment) => segment.length > 0).map(decodeURIComponent);
+  let segments = pathname
+    .split('/')
+    .filter((segment) => segment.length > 0)
+    .map(decodeURIComponent);
   let cluster = 'root';
   if (segments[0] === 'clusters') {
     const named = segments[1];

@@ -55,7 +55,9 @@ export const statusErrors = {
     new StatusError(
       403,
       'Forbidden',
-      resource ? `${qualified(resource)}${name ? ` "${name}"` : ''} is forbidden: ${message}` : `forbidden: ${message}`,
+      resource
+        ? `${qualified(resource)}${name ? ` "${name}"` : ''} is forbidden: ${message}`
+        : `forbidden: ${message}`,
       resource ? { ...(name ? { name } : {}), group: resource.group, kind: resource.plural } : undefined,
     ),
   notFound: (resource: ResourceRef, name: string) =>
@@ -75,23 +77,30 @@ export const statusErrors = {
       kind: resource.plural,
     }),
   conflict: (resource: ResourceRef, name: string, why: string) =>
-    new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(resource)} "${name}": ${why}`, {
-      name,
-      group: resource.group,
-      kind: resource.plural,
-    }),
+    new StatusError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualified(resource)} "${name}": ${why}`,
+      {
+        name,
+        group: resource.group,
+        kind: resource.plural,
+      },
+    ),
   gone: (message: string) => new StatusError(410, 'Expired', message),
   tooLarge: (limit: number) =>
-    new StatusError(413, 'RequestEntityTooLarge', `the request body is larger than the limit of ${limit} bytes`),
+    new StatusError(
+      413,
+      'RequestEntityTooLarge',
+      `the request body is larger than the limit of ${limit} bytes`,
+    ),
   unsupportedMediaType: (message: string) => new StatusError(415, 'UnsupportedMediaType', message),
   invalid: (kind: string, group: string, name: string, causes: StatusCause[]) =>
     new StatusError(
       422,
       'Invalid',
       `${kind}${group ? `.${group}` : ''} "${name}" is invalid: ${
-        causes.length === 1
-          ? formatCause(causes[0]!)
-          : `[${causes.map(formatCause).join(', ')}]`
+        causes.length === 1 ? formatCause(causes[0]!) : `[${causes.map(formatCause).join(', ')}]`
       }`,
       { name, group, kind, causes },
     ),

@@ -30,7 +30,9 @@ export const CRD_TYPE = builtin({
   hasStatus: true,
   access: 'system',
   global: true,
-  printerColumns: [{ name: 'Created At', type: 'date', jsonPath: '.metadata.creationTimestamp', format: 'date-time' }],
+  printerColumns: [
+    { name: 'Created At', type: 'date', jsonPath: '.metadata.creationTimestamp', format: 'date-time' },
+  ],
 });
 
 export const NAMESPACE_TYPE = builtin({
@@ -85,7 +87,14 @@ export const BUILTIN_TYPES: ResourceType[] = [
     access: 'workspace-admin',
     printerColumns: [{ name: 'Type', type: 'string', jsonPath: '.type' }, AGE_COLUMN],
   }),
-  builtin({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, shortNames: ['cm'] }),
+  builtin({
+    group: '',
+    version: 'v1',
+    kind: 'ConfigMap',
+    plural: 'configmaps',
+    namespaced: true,
+    shortNames: ['cm'],
+  }),
   builtin({
     group: '',
     version: 'v1',

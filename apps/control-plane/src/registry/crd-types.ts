@@ -22,7 +22,9 @@ export function typesFromCrd(crd: KubeObject): ResourceType[] {
     .filter((version) => version.served !== false)
     .map((version) => {
       const validation = isRecord(version.schema) ? version.schema : {};
-      const schema = isRecord(validation.openAPIV3Schema) ? (validation.openAPIV3Schema as JsonSchema) : undefined;
+      const schema = isRecord(validation.openAPIV3Schema)
+        ? (validation.openAPIV3Schema as JsonSchema)
+        : undefined;
       const subresources = isRecord(version.subresources) ? version.subresources : {};
       const columns = Array.isArray(version.additionalPrinterColumns) ? version.additionalPrinterColumns : [];
       return {

@@ -48,4 +48,8 @@ export function apiVersionOf(type: Pick<ResourceType, 'group' | 'version'>): str
   return type.group ? `${type.group}/${type.version}` : type.version;
 }
 
-export const AGE_COLUMN: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+export const AGE_COLUMN: PrinterColumn = {
+  name: 'Age',
+  type: 'date',
+  jsonPath: '.metadata.creationTimestamp',
+};

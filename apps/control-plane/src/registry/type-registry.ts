@@ -12,7 +12,9 @@ export class TypeRegistry {
   }
 
   find(group: string, version: string, plural: string): ResourceType | undefined {
-    return this.all().find((type) => type.group === group && type.version === version && type.plural === plural);
+    return this.all().find(
+      (type) => type.group === group && type.version === version && type.plural === plural,
+    );
   }
 
   /** Another version of the same resource exists: used to tell "unknown version" from "unknown resource". */
@@ -30,7 +32,8 @@ export class TypeRegistry {
     return (
       BUILTIN_TYPES.some((type) => type.group === group && type.plural === plural) ||
       [...this.custom.entries()].some(
-        ([other, types]) => other !== name && types.some((type) => type.group === group && type.plural === plural),
+        ([other, types]) =>
+          other !== name && types.some((type) => type.group === group && type.plural === plural),
       )
     );
   }

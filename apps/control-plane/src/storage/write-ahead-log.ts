@@ -59,7 +59,9 @@ export class WriteAheadLog {
       try {
         snapshot = JSON.parse(snapshotText) as Snapshot;
       } catch {
-        throw new Error(`${join(this.dir, SNAPSHOT_FILE)} is damaged; restore it from a backup or remove the data folder`);
+        throw new Error(
+          `${join(this.dir, SNAPSHOT_FILE)} is damaged; restore it from a backup or remove the data folder`,
+        );
       }
     }
     const records: LogRecord[] = [];
@@ -73,7 +75,9 @@ export class WriteAheadLog {
       try {
         record = JSON.parse(line) as LogRecord;
       } catch {
-        throw new Error(`${join(this.dir, LOG_FILE)} line ${index + 1} is damaged; the log cannot be replayed`);
+        throw new Error(
+          `${join(this.dir, LOG_FILE)} line ${index + 1} is damaged; the log cannot be replayed`,
+        );
       }
       if (record.rv > snapshot.rv) records.push(record);
     }
