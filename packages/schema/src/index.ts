@@ -1,4 +1,6 @@
-// CONTRACT (implementation pending): structural JSON-schema validation shared by every boundary.
-// See the brief in packages/schema/README.md.
 export type { Static, TSchema } from '@sinclair/typebox';
 export { Type } from '@sinclair/typebox';
+export { type CauseReason, isPlainObject, type JsonSchema, type ValidationCause } from './json-schema.js';
+export { formatCauses, parse, SchemaValidationError } from './parse.js';
+export { structuralProblems } from './structural.js';
+export { type ValidateOptions, type ValidationResult, validate } from './validate.js';
