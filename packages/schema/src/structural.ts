@@ -61,9 +61,9 @@ function problemsAt(schema: JsonSchema, path: string, inJunctor: boolean, proble
   if (isPlainObject(schema.items))
     problemsAt(schema.items as JsonSchema, `${path}.items`, inJunctor, problems);
   for (const junctor of JUNCTORS) {
-    (schema[junctor] ?? []).forEach((branch, index) =>
-      problemsAt(branch, `${path}.${junctor}[${index}]`, true, problems),
-    );
+    for (const [index, branch] of (schema[junctor] ?? []).entries()) {
+      problemsAt(branch, `${path}.${junctor}[${index}]`, true, problems);
+    }
   }
   if (schema.not) problemsAt(schema.not, `${path}.not`, true, problems);
 }
