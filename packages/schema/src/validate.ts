@@ -109,10 +109,14 @@ function check(schema: JsonSchema, value: unknown, path: string, walk: Walk): un
   }
 
   let result = value;
-  if (
-    isPlainObject(value) &&
-    (schema.type === 'object' || schema.properties || schema.additionalProperties !== undefined)
-  ) {
+  const constrainsObject =
+    schema.type === 'object' ||
+    schema.properties !== undefined ||
+    schema.required !== undefined ||
+    schema.additionalProperties !== undefined ||
+    schema.minProperties !== undefined ||
+    schema.maxProperties !== undefined;
+  if (isPlainObject(value) && constrainsObject) {
     result = checkObject(schema, value, path, walk);
   } else if (Array.isArray(value) && schema.type === 'array') {
     result = checkArray(schema, value, path, walk);

@@ -1,0 +1,49 @@
+export { type Condition, Conditions, type ObjectMeta } from './common.js';
+export { objectSchema, toCustomResourceDefinition } from './crd/to-crd.js';
+export { renderCrdFiles } from './crd/yaml.js';
+export {
+  ACCOUNT_IN_USE_FINALIZER,
+  API_VERSION,
+  CMK_CLEANUP_FINALIZER,
+  GROUP,
+  ROTATE_NOW_ANNOTATION,
+  VERSION,
+} from './group.js';
+export {
+  ACCOUNT_PHASES,
+  AccountSpec,
+  AccountStatus,
+  accountKind,
+  KEY_REFERENCE_FORMATS,
+  PROVIDER_TYPES,
+  type ProviderType,
+} from './kinds/account.js';
+export { KINDS, type KindName } from './kinds/index.js';
+export type { KindDefinition, PrinterColumn } from './kinds/kind-definition.js';
+export {
+  ALGORITHMS,
+  KEY_PHASES,
+  KEY_STATES,
+  ROTATION_SCHEDULE_PATTERN,
+  ServiceEncryptionKeySpec,
+  ServiceEncryptionKeyStatus,
+  serviceEncryptionKeyKind,
+} from './kinds/service-encryption-key.js';
+export { TENANT_PHASES, TenantSpec, TenantStatus, tenantKind } from './kinds/tenant.js';
+export {
+  NOTIFICATION_EVENTS,
+  WebHookNotificationSpec,
+  WebHookNotificationStatus,
+  webHookNotificationKind,
+} from './kinds/webhook-notification.js';
+export {
+  type Account,
+  parseAccount,
+  parseServiceEncryptionKey,
+  parseTenant,
+  parseWebHookNotification,
+  type Resource,
+  type ServiceEncryptionKey,
+  type Tenant,
+  type WebHookNotification,
+} from './resources.js';

@@ -1,0 +1,249 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Conditions, ObservedGeneration } from '../common.js';
+import {
+  ConfigMapKeyRef,
+  DNS1123_LABEL,
+  REGION,
+  SecretKeyRef,
+  StringEnum,
+  Timestamp,
+} from '../schema-helpers.js';
+import { AGE_COLUMN, type KindDefinition, READY_COLUMN } from './kind-definition.js';
+
+export const PROVIDER_TYPES = ['AWS', 'OpenBao', 'ThalesHSM', 'AzureKeyVault', 'GCP', 'Local'] as const;
+export type ProviderType = (typeof PROVIDER_TYPES)[number];
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const SEGMENT = '[a-z0-9]([a-z0-9_-]*[a-z0-9])?';
+
+/** The key reference each provider uses for its keys, in the provider's own format. */
+export const KEY_REFERENCE_FORMATS: Record<
+  ProviderType,
+  { pattern: string; example: string; description: string }
+> = {
+  AWS: {
+    pattern: `^arn:aws[-a-z]*:kms:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:key/(${UUID}|mrk-[0-9a-f]{32})$`,
+    example: 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    description: 'KMS key ARN',
+  },
+  OpenBao: {
+    pattern: `^${SEGMENT}(/${SEGMENT})*/keys/[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`,
+    example: 'transit/keys/acme-root',
+    description: 'Transit key path <mount>/keys/<name>',
+  },
+  ThalesHSM: {
+    pattern: '^[\\x21-\\x7E]([\\x20-\\x7E]{0,62}[\\x21-\\x7E])?$',
+    example: 'acme-root-key',
+    description: 'PKCS#11 key label (printable, 1-64 characters)',
+  },
+  AzureKeyVault: {
+    pattern: '^https://[a-z0-9-]{3,24}\\.vault\\.azure\\.net/keys/[A-Za-z0-9-]{1,127}(/[0-9a-f]{32})?$',
+    example: 'https://acme-vault.vault.azure.net/keys/acme-root',
+    description: 'Key Vault key URL',
+  },
+  GCP: {
+    pattern:
+      '^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]{1,63}/cryptoKeys/[A-Za-z0-9_-]{1,63}$',
+    example: 'projects/acme-prod/locations/europe-west3/keyRings/openkcm/cryptoKeys/acme-root',
+    description: 'Cloud KMS crypto key name',
+  },
+  Local: {
+    pattern: DNS1123_LABEL,
+    example: 'acme-root',
+    description: 'label of a key in the local development keystore',
+  },
+};
+
+/** Which settings block belongs to which provider; a spec may carry only its own. */
+const SETTINGS_FIELD: Partial<Record<ProviderType, 'aws' | 'openBao' | 'thalesHSM'>> = {
+  AWS: 'aws',
+  OpenBao: 'openBao',
+  ThalesHSM: 'thalesHSM',
+};
+const SETTINGS_FIELDS = ['aws', 'openBao', 'thalesHSM'] as const;
+
+const AwsSettings = Type.Object(
+  {
+    roleArn: Type.Optional(
+      Type.String({
+        pattern: '^arn:aws[-a-z]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$',
+        maxLength: 2048,
+        description: 'IAM role assumed with the workload identity (IRSA).',
+      }),
+    ),
+    credentialsSecretRef: Type.Optional(
+      SecretKeyRef('Static AWS credentials, only when IRSA is not available.'),
+    ),
+  },
+  { description: 'AWS KMS settings.' },
+);
+
+const OpenBaoSettings = Type.Object(
+  {
+    address: Type.String({
+      pattern: '^https://[^\\s/?#]+(:[0-9]+)?(/[^\\s?#]*)?$',
+      maxLength: 512,
+      description: 'HTTPS address of the OpenBao server.',
+    }),
+    namespace: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/?$',
+        description: 'OpenBao namespace (Enterprise namespaces).',
+      }),
+    ),
+    auth: Type.Object(
+      {
+        method: StringEnum(['AppRole', 'Kubernetes'] as const, {
+          description: 'How CMK logs in to OpenBao.',
+        }),
+        appRole: Type.Optional(
+          Type.Object({
+            roleIDSecretRef: SecretKeyRef('Secret key holding the AppRole role_id.'),
+            secretIDSecretRef: SecretKeyRef('Secret key holding the AppRole secret_id.'),
+          }),
+        ),
+        kubernetes: Type.Optional(
+          Type.Object({
+            role: Type.String({
+              minLength: 1,
+              maxLength: 256,
+              description: 'OpenBao role bound to the service account.',
+            }),
+            mountPath: Type.String({
+              maxLength: 256,
+              default: 'kubernetes',
+              description: 'Mount path of the Kubernetes auth method.',
+            }),
+          }),
+        ),
+      },
+      { description: 'Authentication; credentials only by Secret reference.' },
+    ),
+    caBundleRef: Type.Optional(ConfigMapKeyRef('CA bundle to verify the OpenBao server, from a ConfigMap.')),
+    tlsServerName: Type.Optional(
+      Type.String({
+        maxLength: 253,
+        description: 'Server name to verify when it differs from the address host.',
+      }),
+    ),
+  },
+  { description: 'OpenBao Transit settings.' },
+);
+
+const ThalesSettings = Type.Object(
+  {
+    tokenLabel: Type.String({
+      minLength: 1,
+      maxLength: 32,
+      description: 'Label of the PKCS#11 token holding the key.',
+    }),
+    slotID: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Slot, when the token label is ambiguous.' }),
+    ),
+    pinSecretRef: SecretKeyRef('Secret key holding the user PIN.'),
+  },
+  { description: 'Thales HSM (PKCS#11) settings.' },
+);
+
+/** One branch per provider: pins providerType, constrains keyReference, and forbids the other providers' settings. */
+const providerRules = PROVIDER_TYPES.map((provider) => {
+  const own = SETTINGS_FIELD[provider];
+  const others = SETTINGS_FIELDS.filter((field) => field !== own);
+  return {
+    properties: {
+      providerType: { enum: [provider] },
+      keyReference: { pattern: KEY_REFERENCE_FORMATS[provider].pattern },
+    },
+    ...(provider === 'OpenBao' || provider === 'ThalesHSM' ? { required: [own] } : {}),
+    not: { anyOf: others.map((field) => ({ required: [field] })) },
+  };
+});
+
+export const AccountSpec = Type.Object(
+  {
+    providerType: StringEnum(PROVIDER_TYPES, {
+      description: 'Where the L1 root key lives. Local is the development keystore.',
+    }),
+    keyReference: Type.String({
+      minLength: 1,
+      maxLength: 2048,
+      description: `The L1 key in the provider's own format: ${PROVIDER_TYPES.map((provider) => `${provider}: ${KEY_REFERENCE_FORMATS[provider].description}`).join('; ')}.`,
+    }),
+    region: Type.Optional(
+      Type.String({ pattern: REGION, maxLength: 64, description: 'Provider region, e.g. eu-central-1.' }),
+    ),
+    displayName: Type.Optional(Type.String({ maxLength: 256, description: 'Name shown in the console.' })),
+    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    aws: Type.Optional(AwsSettings),
+    openBao: Type.Optional(OpenBaoSettings),
+    thalesHSM: Type.Optional(ThalesSettings),
+  },
+  { description: 'The root of trust (L2): a key wrapped by the L1 key named here.', oneOf: providerRules },
+);
+
+export const ACCOUNT_PHASES = ['Pending', 'Ready', 'NotReady', 'ReKeying', 'Deleting'] as const;
+
+export const AccountStatus = Type.Object({
+  phase: Type.Optional(StringEnum(ACCOUNT_PHASES)),
+  cmkAccountID: Type.Optional(Type.String({ maxLength: 256 })),
+  l1: Type.Optional(
+    Type.Object(
+      {
+        reachable: Type.Boolean(),
+        keyVersion: Type.Optional(Type.String({ maxLength: 256 })),
+        lastCheckTime: Type.Optional(Timestamp('When the L1 key was last checked.')),
+        message: Type.Optional(Type.String({ maxLength: 1024 })),
+      },
+      { description: 'What the keystore said about the L1 key at the last check.' },
+    ),
+  ),
+  dependentKeys: Type.Optional(
+    Type.Integer({ minimum: 0, description: 'ServiceEncryptionKeys wrapped by this Account.' }),
+  ),
+  dependents: Type.Optional(
+    Type.Array(Type.String({ maxLength: 253 }), {
+      maxItems: 100,
+      'x-kubernetes-list-type': 'set',
+      description: 'Names of the ServiceEncryptionKeys that hold this Account (first 100).',
+    }),
+  ),
+  rekey: Type.Optional(
+    Type.Object(
+      {
+        targetKeyReference: Type.String({ maxLength: 2048 }),
+        state: StringEnum(['Pending', 'InProgress', 'Succeeded', 'Failed'] as const),
+        rewrapped: Type.Integer({ minimum: 0 }),
+        total: Type.Integer({ minimum: 0 }),
+        startedAt: Type.Optional(Timestamp('When the re-key started.')),
+        completedAt: Type.Optional(Timestamp('When the re-key ended.')),
+        message: Type.Optional(Type.String({ maxLength: 1024 })),
+      },
+      { description: 'Progress of re-wrapping the chain under a new L1 key.' },
+    ),
+  ),
+  observedGeneration: Type.Optional(ObservedGeneration),
+  conditions: Type.Optional(Conditions),
+});
+
+export const accountKind = {
+  kind: 'Account',
+  plural: 'accounts',
+  singular: 'account',
+  shortNames: ['kca'],
+  description:
+    'Account is the L2 root of trust of a tenant: a key wrapped by an L1 key in an external keystore.',
+  spec: AccountSpec,
+  status: AccountStatus,
+  printerColumns: [
+    { name: 'Provider', type: 'string', jsonPath: '.spec.providerType' },
+    { name: 'Key Reference', type: 'string', jsonPath: '.spec.keyReference' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Keys', type: 'integer', jsonPath: '.status.dependentKeys' },
+    READY_COLUMN,
+    AGE_COLUMN,
+  ],
+} satisfies KindDefinition;
+
+export type AccountSpec = Static<typeof AccountSpec>;
+export type AccountStatus = Static<typeof AccountStatus>;

@@ -1,0 +1,167 @@
+import { SchemaValidationError } from '@openkcm/schema';
+import { describe, expect, it } from 'vitest';
+import {
+  KEY_REFERENCE_FORMATS,
+  PROVIDER_TYPES,
+  parseAccount,
+  parseServiceEncryptionKey,
+  parseTenant,
+  parseWebHookNotification,
+} from '../src/index.js';
+
+function failureFields(parse: () => unknown): string[] {
+  try {
+    parse();
+  } catch (error) {
+    if (error instanceof SchemaValidationError) return error.causes.map((cause) => cause.field);
+    throw error;
+  }
+  throw new Error('expected the input to be refused');
+}
+
+const secretRef = { name: 'openbao-approle', key: 'role-id' };
+
+describe('Account', () => {
+  it.each(PROVIDER_TYPES.filter((provider) => provider !== 'OpenBao' && provider !== 'ThalesHSM'))(
+    'accepts a %s key reference in its own format',
+    (provider) => {
+      const account = parseAccount({
+        metadata: { name: 'a' },
+        spec: { providerType: provider, keyReference: KEY_REFERENCE_FORMATS[provider].example },
+      });
+      expect(account.spec.providerType).toBe(provider);
+    },
+  );
+
+  it('accepts OpenBao with its settings, credentials by Secret reference and the CA bundle by ConfigMap reference', () => {
+    const account = parseAccount({
+      spec: {
+        providerType: 'OpenBao',
+        keyReference: 'transit/keys/acme-root',
+        openBao: {
+          address: 'https://bao.example.com:8200',
+          auth: {
+            method: 'AppRole',
+            appRole: { roleIDSecretRef: secretRef, secretIDSecretRef: { ...secretRef, key: 'secret-id' } },
+          },
+          caBundleRef: { name: 'bao-ca', key: 'ca.crt' },
+        },
+      },
+    });
+    expect(account.spec.openBao?.auth.method).toBe('AppRole');
+  });
+
+  it('refuses a key reference in another provider format, naming the field', () => {
+    expect(
+      failureFields(() => parseAccount({ spec: { providerType: 'AWS', keyReference: 'transit/keys/acme' } })),
+    ).toContain('spec.keyReference');
+    expect(
+      failureFields(() => parseAccount({ spec: { providerType: 'Local', keyReference: 'Not A Label' } })),
+    ).toContain('spec.keyReference');
+  });
+
+  it('refuses an unknown provider and an http OpenBao address', () => {
+    expect(
+      failureFields(() => parseAccount({ spec: { providerType: 'Vault', keyReference: 'x' } })),
+    ).toContain('spec.providerType');
+    const insecure = () =>
+      parseAccount({
+        spec: {
+          providerType: 'OpenBao',
+          keyReference: 'transit/keys/k',
+          openBao: { address: 'http://bao:8200', auth: { method: 'Kubernetes' } },
+        },
+      });
+    expect(failureFields(insecure)).toContain('spec.openBao.address');
+  });
+
+  it('refuses settings of another provider and drops inline credentials', () => {
+    const mixed = () =>
+      parseAccount({
+        spec: {
+          providerType: 'AWS',
+          keyReference: KEY_REFERENCE_FORMATS.AWS.example,
+          thalesHSM: { tokenLabel: 't', pinSecretRef: secretRef },
+        },
+      });
+    expect(failureFields(mixed)).toContain('spec');
+    const inline = parseAccount({
+      spec: {
+        providerType: 'AWS',
+        keyReference: KEY_REFERENCE_FORMATS.AWS.example,
+        aws: { secretAccessKey: 'inline!' },
+      },
+    });
+    expect(inline.spec.aws).toEqual({});
+  });
+});
+
+describe('ServiceEncryptionKey', () => {
+  it('defaults algorithm, schedule and state', () => {
+    const key = parseServiceEncryptionKey({ spec: { accountRef: { name: 'root' } } });
+    expect(key.spec).toMatchObject({ algorithm: 'AES-GCM-256', rotationSchedule: '30d', state: 'Enabled' });
+  });
+
+  it('refuses bad schedules, SPIFFE IDs and account names', () => {
+    expect(
+      failureFields(() =>
+        parseServiceEncryptionKey({ spec: { accountRef: { name: 'root' }, rotationSchedule: '30 days' } }),
+      ),
+    ).toEqual(['spec.rotationSchedule']);
+    expect(
+      failureFields(() =>
+        parseServiceEncryptionKey({
+          spec: { accountRef: { name: 'root' }, allowedWorkloads: ['https://not-spiffe'] },
+        }),
+      ),
+    ).toEqual(['spec.allowedWorkloads[0]']);
+    expect(
+      failureFields(() => parseServiceEncryptionKey({ spec: { accountRef: { name: 'Root_Account' } } })),
+    ).toEqual(['spec.accountRef.name']);
+    expect(
+      failureFields(() =>
+        parseServiceEncryptionKey({
+          spec: { accountRef: { name: 'root' }, allowedWorkloads: ['spiffe://a/b', 'spiffe://a/b'] },
+        }),
+      ),
+    ).toEqual(['spec.allowedWorkloads[1]']);
+  });
+});
+
+describe('Tenant and WebHookNotification', () => {
+  it('limit region, audiences and webhook URLs', () => {
+    expect(parseTenant({ spec: { region: 'eu-central-1', audiences: ['openkcm'] } }).spec.region).toBe(
+      'eu-central-1',
+    );
+    expect(
+      failureFields(() =>
+        parseTenant({ spec: { audiences: Array.from({ length: 17 }, (_, index) => `a${index}`) } }),
+      ),
+    ).toEqual(['spec.audiences']);
+    const hook = {
+      url: 'https://hooks.example.com/openkcm',
+      events: ['KeyRotated'],
+      signingSecretRef: { name: 'hook', key: 'hmac' },
+    };
+    expect(parseWebHookNotification({ spec: hook }).spec.enabled).toBe(true);
+    expect(
+      failureFields(() => parseWebHookNotification({ spec: { ...hook, url: 'http://hooks.example.com' } })),
+    ).toEqual(['spec.url']);
+    expect(failureFields(() => parseWebHookNotification({ spec: { ...hook, events: [] } }))).toEqual([
+      'spec.events',
+    ]);
+  });
+
+  it('validates status conditions', () => {
+    const bad = {
+      spec: {},
+      status: {
+        conditions: [{ type: 'Ready', status: 'Yes', reason: 'ok', message: '', lastTransitionTime: 'now' }],
+      },
+    };
+    expect(failureFields(() => parseTenant(bad))).toEqual([
+      'status.conditions[0].status',
+      'status.conditions[0].lastTransitionTime',
+    ]);
+  });
+});
