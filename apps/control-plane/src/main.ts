@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadOrCreateServingCertificate } from '@openkcm/pki';
 import { startControlPlane } from './server.js';
 
 const { values } = parseArgs({
@@ -20,8 +21,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const tls = await loadOrCreateServingCertificate(
+  join(dataDir, 'control-plane', 'tls'),
+  'openkcm-control-plane',
+);
 const controlPlane = await startControlPlane({
   storageDir: join(dataDir, 'control-plane'),
+  tls,
   host: values.host,
   port,
   ...(values['oidc-issuer']

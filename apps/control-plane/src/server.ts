@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createTokenVerifier, type Principal } from '@openkcm/auth';
 import { BuiltinLifecycle } from './api/builtin-lifecycle.js';
@@ -29,6 +30,8 @@ export interface ControlPlaneOptions {
   oidc?: { issuer: string; audience: string; jwksUrl?: string };
   /** Product service accounts and the files holding their tokens. */
   serviceAccounts?: Array<{ name: string; file: string }>;
+  /** Serve HTTPS (kubectl sends credentials only over TLS); plain HTTP is for in-process tests. */
+  tls?: { certPem: string; keyPem: string };
   bookmarkIntervalMs?: number;
   historyLimit?: number;
   compactAfterRecords?: number;
@@ -282,7 +285,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     await handleResource(request, response, url, cluster, target, principal);
   }
 
-  const server: Server = createServer((request, response) => {
+  const listener = (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
     handle(request, response)
       .catch((error: unknown) => {
@@ -314,7 +317,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
           });
         }
       });
-  });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, listener)
+    : createServer(listener);
   server.keepAliveTimeout = 65_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -322,7 +328,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
-  baseUrl = `http://${address.address}:${address.port}`;
+  baseUrl = `${options.tls ? 'https' : 'http'}://${address.address}:${address.port}`;
 
   return {
     url: baseUrl,

@@ -9,6 +9,8 @@ export interface KubeconfigInput {
   devTokenScript: string;
   /** The controller's service-account token; the kubeconfig is written 0600 into the data folder. */
   controllerToken: string;
+  /** PEM of the CA that signed the control plane's serving certificate. */
+  controlPlaneCa: string;
 }
 
 function clusterName(workspace: string): string {
@@ -28,7 +30,10 @@ export function buildKubeconfig(input: KubeconfigInput): string {
     'current-context': DEMO_CONTEXTS[0].user,
     clusters: workspaces.map((workspace) => ({
       name: clusterName(workspace),
-      cluster: { server: `${input.controlPlaneUrl}/clusters/${workspace}` },
+      cluster: {
+        server: `${input.controlPlaneUrl}/clusters/${workspace}`,
+        'certificate-authority-data': Buffer.from(input.controlPlaneCa).toString('base64'),
+      },
     })),
     users: [
       ...DEMO_CONTEXTS.map(({ user }) => ({

@@ -1,26 +1,28 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { requestJson } from '@openkcm/pki';
 import { parse } from 'yaml';
 import { SEED_WORKSPACES } from './demo-users.js';
 
-interface ApiClient {
+export interface ApiClient {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
 }
 
-export function controlPlaneClient(baseUrl: string, token: string): ApiClient {
+/** A client of the control plane that trusts its CA, with a bearer token. */
+export function controlPlaneClient(baseUrl: string, token: string, ca: string): ApiClient {
   return {
     async request(method, path, body) {
-      const response = await fetch(`${baseUrl}${path}`, {
+      const response = await requestJson(`${baseUrl}${path}`, {
         method,
         headers: {
           Authorization: `Bearer ${token}`,
           'Content-Type': 'application/json',
           Accept: 'application/json',
         },
+        ca,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      return { status: response.status, body: response.body };
     },
   };
 }

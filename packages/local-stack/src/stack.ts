@@ -22,6 +22,8 @@ export interface RunningStack {
   endpoints: Endpoints;
   kubeconfig: string;
   controllerToken: string;
+  /** The CA clients of the control plane trust. */
+  controlPlaneCa: string;
   processes: RunningProcess[];
   /** Restarts one process on the same port and data (durability tests). */
   restart(name: 'controlPlane' | 'idp', signal?: NodeJS.Signals): Promise<void>;
@@ -84,7 +86,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
   const controllerTokenFile = join(dataDir, 'secrets', `${CONTROLLER_SERVICE_ACCOUNT}.token`);
   const controllerToken = (await readFile(controllerTokenFile, 'utf8')).trim();
-  const client = controlPlaneClient(endpoints.controlPlane ?? '', controllerToken);
+  const controlPlaneCa = await readFile(join(dataDir, 'control-plane', 'tls', 'ca.crt'), 'utf8');
+  const client = controlPlaneClient(endpoints.controlPlane ?? '', controllerToken, controlPlaneCa);
   await applyCrds(client, join(REPO_ROOT, 'deploy/crds'));
   await seedWorkspaces(client);
 
@@ -95,6 +98,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     dataDir,
     devTokenScript: join(REPO_ROOT, 'scripts/dev-token.mjs'),
     controllerToken,
+    controlPlaneCa,
   });
 
   return {
@@ -102,6 +106,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     endpoints,
     kubeconfig,
     controllerToken,
+    controlPlaneCa,
     processes,
     async restart(name, signal = 'SIGTERM') {
       const index = processes.findIndex((running) => running.name === name);
