@@ -59,14 +59,15 @@ describe('token verification', () => {
     });
   });
 
-  it.each([
+  type MakeToken = () => Promise<string | undefined>;
+  it.each<[string, MakeToken]>([
     ['missing', async () => undefined],
     ['malformed', async () => 'not.a.jwt'],
     ['expired', async () => sign({}, { expiresIn: Math.floor(Date.now() / 1000) - 60 })],
     ['bad-signature', async () => sign({}, { key: untrusted })],
     ['wrong-issuer', async () => sign({ iss: 'https://evil.example/realms/x' })],
     ['wrong-audience', async () => sign({ aud: 'someone-else' })],
-  ] as const)(
+  ])(
     'refuses a %s token with a message that says what to do and never echoes the token',
     async (problem, make) => {
       const token = await make();
