@@ -90,7 +90,8 @@ function check(schema: JsonSchema, value: unknown, path: string, walk: Walk): un
   const push = (reason: ValidationCause['reason'], message: string, field = path) =>
     walk.causes.push({ reason, field: label(field), message });
 
-  if (value === null && !schema.nullable && schema.type !== undefined) {
+  if (value === null && schema.nullable) return null;
+  if (value === null && schema.type !== undefined) {
     push(
       'FieldValueTypeInvalid',
       `Invalid value: "null": ${label(path)} in body must be of type ${schema.type}: "null"`,
