@@ -1,0 +1,59 @@
+import type { Principal } from '@openkcm/auth';
+import type { Plugin } from './plugin.js';
+
+/** FR-1: who calls CMK. Users by OIDC token (roles from the workspace), workloads by SPIFFE identity. */
+export interface IdentityManagementService extends Plugin {
+  readonly type: 'IdentityManagementService';
+  authenticate(bearerToken: string | undefined): Promise<Principal>;
+}
+
+export interface IssuedCertificate {
+  certificatePem: string;
+  privateKeyPem: string;
+  caPem: string;
+  notAfter: string;
+}
+
+/** FR-2: client certificates for components, with the tenant ID in the SAN. */
+export interface CertificateIssuerService extends Plugin {
+  readonly type: 'CertificateIssuerService';
+  issueClientCertificate(request: {
+    tenantID: string;
+    commonName: string;
+    validityHours: number;
+  }): Promise<IssuedCertificate>;
+}
+
+export interface TenantValidation {
+  valid: boolean;
+  problems: Array<{ field: 'region' | 'audiences' | 'workspace'; message: string }>;
+}
+
+/** FR-4: what the platform knows about tenants and their hierarchy. */
+export interface SystemInformationService extends Plugin {
+  readonly type: 'SystemInformationService';
+  validateTenant(request: {
+    workspace: string;
+    region?: string;
+    audiences?: string[];
+  }): Promise<TenantValidation>;
+  /** Whether a key in `keyWorkspace` may use an Account of `accountWorkspace` (same tenant hierarchy, FR-4.3). */
+  sameHierarchy(keyWorkspace: string, accountWorkspace: string): Promise<boolean>;
+}
+
+export type NotificationSeverity = 'info' | 'warning' | 'critical';
+
+export interface KeyChainEvent {
+  type: string;
+  tenant: string;
+  severity: NotificationSeverity;
+  summary: string;
+  subject?: { kind: string; name: string };
+  occurredAt: string;
+}
+
+/** FR-5: lifecycle events to the platform's alerting and to tenant webhooks. */
+export interface NotificationService extends Plugin {
+  readonly type: 'NotificationService';
+  notify(event: KeyChainEvent): Promise<void>;
+}

@@ -1,0 +1,1 @@
+export { type KeystoreContractSubject, keystoreContract } from './keystore-contract.js';

@@ -1,0 +1,1 @@
+export { LocalKeystore, LocalKeystoreConfiguration } from './local-keystore.js';
