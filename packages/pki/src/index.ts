@@ -1,2 +1,6 @@
 export { type JsonResponse, requestJson } from './https-json.js';
-export { loadOrCreateServingCertificate, type ServingCertificate } from './local-ca.js';
+export {
+  LocalCertificateAuthority,
+  loadOrCreateServingCertificate,
+  type ServingCertificate,
+} from './local-ca.js';

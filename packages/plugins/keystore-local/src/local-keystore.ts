@@ -9,10 +9,11 @@ import {
   type KeyValidation,
   type KeyVersionInfo,
   type PluginHealth,
+  parseConfiguration,
   pluginErrors,
   type WrappedKey,
 } from '@openkcm/plugin-sdk';
-import { parse, SchemaValidationError, Type } from '@openkcm/schema';
+import { Type } from '@openkcm/schema';
 import { KeyFiles, type StoredKey } from './key-files.js';
 
 const LABEL = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$';
@@ -53,13 +54,7 @@ export class LocalKeystore implements KeystoreProvider {
   constructor(readonly name = 'local-keystore-development-only') {}
 
   async configure(configuration: unknown): Promise<void> {
-    let config: ReturnType<typeof parse<typeof LocalKeystoreConfiguration>>;
-    try {
-      config = parse(LocalKeystoreConfiguration, configuration);
-    } catch (error) {
-      if (error instanceof SchemaValidationError) throw pluginErrors.invalidConfiguration(error.message);
-      throw error;
-    }
+    const config = parseConfiguration(LocalKeystoreConfiguration, configuration);
     let passphrase: string;
     try {
       passphrase = (await readFile(config.passphraseFile, 'utf8')).trim();
