@@ -1,0 +1,24 @@
+import type { KeystoreProvider, NotificationService, SystemInformationService } from '@openkcm/plugin-sdk';
+import type { Database } from '../storage/database.js';
+import type { RootCache } from './root-cache.js';
+
+/** Who asked for a change, as recorded in the audit trail. */
+export interface Actor {
+  name: string;
+}
+
+/** What the key chain operations share: storage, the profile's plugins, the clock and the policies. */
+export interface KeyChainContext {
+  db: Database;
+  keystores: ReadonlyMap<string, KeystoreProvider>;
+  systemInformation: SystemInformationService | undefined;
+  notifier: NotificationService | undefined;
+  roots: RootCache;
+  now: () => Date;
+  /** How long deleted material waits before it is destroyed (7 days by default, like cloud KMSs). */
+  destructionWindowSeconds: number;
+}
+
+export function addSeconds(date: Date, seconds: number): Date {
+  return new Date(date.getTime() + seconds * 1000);
+}

@@ -1,0 +1,49 @@
+/** Every failure CMK reports, in one shape; the HTTP layer maps `status` and adds the request ID. */
+export type CmkErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'INVALID_ARGUMENT'
+  | 'FAILED_PRECONDITION'
+  | 'CONFLICT'
+  | 'KEY_NOT_USABLE'
+  | 'DECRYPTION_FAILED'
+  | 'KEYSTORE_UNAVAILABLE'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'INTERNAL';
+
+const STATUS: Record<CmkErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  CONFLICT: 409,
+  INVALID_ARGUMENT: 400,
+  FAILED_PRECONDITION: 412,
+  KEY_NOT_USABLE: 422,
+  DECRYPTION_FAILED: 422,
+  PAYLOAD_TOO_LARGE: 413,
+  KEYSTORE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+export class CmkError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: CmkErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'CmkError';
+    this.status = STATUS[code];
+  }
+
+  get retryable(): boolean {
+    return this.code === 'KEYSTORE_UNAVAILABLE';
+  }
+}
+
+export const notFound = (what: string, name: string) => new CmkError('NOT_FOUND', `${what} "${name}" does not exist`, { kind: what, name });
