@@ -12,7 +12,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export interface StackOptions {
   dataDir: string;
   /** 0 picks a free port; tests always do. */
-  ports?: Partial<Record<'controlPlane' | 'idp', number>>;
+  ports?: Partial<Record<'controlPlane' | 'idp' | 'cmk', number>>;
   /** Called with each stderr line of the processes (npm start shows warnings and errors). */
   echo?: (name: string, line: string) => void;
 }
@@ -26,38 +26,28 @@ export interface RunningStack {
   controlPlaneCa: string;
   processes: RunningProcess[];
   /** Restarts one process on the same port and data (durability tests). */
-  restart(name: 'controlPlane' | 'idp', signal?: NodeJS.Signals): Promise<void>;
+  restart(name: 'controlPlane' | 'idp' | 'cmk', signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
-const ENTRIES = {
-  idp: 'apps/idp/src/main.ts',
-  controlPlane: 'apps/control-plane/src/main.ts',
-} as const;
+type ProcessName = 'idp' | 'controlPlane' | 'cmk';
 
-function portOf(url: string): string {
-  return new URL(url).port;
-}
-
-/** Starts the dev IdP and the local control plane, seeds them and writes endpoints.json and the kubeconfig. */
-export async function startStack(options: StackOptions): Promise<RunningStack> {
-  const dataDir = resolve(options.dataDir);
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const logDir = join(dataDir, 'logs');
-  const launch = (name: 'controlPlane' | 'idp', args: string[]) =>
-    startProcess(
-      { name, entry: join(REPO_ROOT, ENTRIES[name]), args },
-      {
-        cwd: REPO_ROOT,
-        logDir,
-        ...(options.echo ? { echo: (line: string) => options.echo?.(name, line) } : {}),
-      },
-    );
-
-  const processes: RunningProcess[] = [];
-  const argsFor: Record<'controlPlane' | 'idp', (port: string) => string[]> = {
-    idp: (port) => ['--data-dir', dataDir, '--port', port],
-    controlPlane: (port) => [
+/** The product's processes in start order: each may use the URLs of the ones before it. */
+const PROCESSES: Array<{
+  name: ProcessName;
+  entry: string;
+  args: (dataDir: string, port: string, endpoints: Endpoints) => string[];
+  env?: (endpoints: Endpoints) => Record<string, string>;
+}> = [
+  {
+    name: 'idp',
+    entry: 'apps/idp/src/main.ts',
+    args: (dataDir, port) => ['--data-dir', dataDir, '--port', port],
+  },
+  {
+    name: 'controlPlane',
+    entry: 'apps/control-plane/src/main.ts',
+    args: (dataDir, port, endpoints) => [
       '--data-dir',
       dataDir,
       '--port',
@@ -67,18 +57,50 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       '--service-account',
       CONTROLLER_SERVICE_ACCOUNT,
     ],
-  };
+  },
+  {
+    name: 'cmk',
+    entry: 'apps/cmk/src/main.ts',
+    args: (dataDir, port) => ['--data-dir', dataDir, '--port', port],
+    env: (endpoints) => ({ OIDC_ISSUER: endpoints.idp ?? '' }),
+  },
+];
+
+function portOf(url: string): string {
+  return new URL(url).port;
+}
+
+/** Starts every process of the product on loopback, seeds the control plane and writes endpoints.json and the kubeconfig. */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const dataDir = resolve(options.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const logDir = join(dataDir, 'logs');
   const endpoints: Endpoints = {};
-  try {
-    const idp = await launch('idp', argsFor.idp(String(options.ports?.idp ?? 0)));
-    processes.push(idp);
-    endpoints.idp = idp.url;
-    const controlPlane = await launch(
-      'controlPlane',
-      argsFor.controlPlane(String(options.ports?.controlPlane ?? 0)),
+  const launch = (name: ProcessName, port: string) => {
+    const definition = PROCESSES.find((candidate) => candidate.name === name);
+    if (!definition) throw new Error(`unknown process ${name}`);
+    return startProcess(
+      {
+        name,
+        entry: join(REPO_ROOT, definition.entry),
+        args: definition.args(dataDir, port, endpoints),
+        ...(definition.env ? { env: definition.env(endpoints) } : {}),
+      },
+      {
+        cwd: REPO_ROOT,
+        logDir,
+        ...(options.echo ? { echo: (line: string) => options.echo?.(name, line) } : {}),
+      },
     );
-    processes.push(controlPlane);
-    endpoints.controlPlane = controlPlane.url;
+  };
+
+  const processes: RunningProcess[] = [];
+  try {
+    for (const definition of PROCESSES) {
+      const running = await launch(definition.name, String(options.ports?.[definition.name] ?? 0));
+      processes.push(running);
+      endpoints[definition.name] = running.url;
+    }
   } catch (error) {
     await Promise.all(processes.map((running) => running.stop()));
     throw error;
@@ -113,7 +135,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       const running = processes[index];
       if (!running) throw new Error(`${name} is not running`);
       await running.stop(signal);
-      processes[index] = await launch(name, argsFor[name](portOf(running.url)));
+      processes[index] = await launch(name, portOf(running.url));
     },
     async stop() {
       for (const running of [...processes].reverse()) await running.stop();

@@ -19,7 +19,13 @@ export interface Account {
   generation: number;
   l1KeyVersion: string;
   dependentKeys: number;
-  rekey: { targetKeyReference: string; total: number; done: number; startedAt: string; completedAt: string | null } | null;
+  rekey: {
+    targetKeyReference: string;
+    total: number;
+    done: number;
+    startedAt: string;
+    completedAt: string | null;
+  } | null;
   deleteAfter: string | null;
   createdAt: string;
 }
@@ -47,7 +53,11 @@ const ACCOUNT_COLUMNS = `a.*, t.workspace,
   (select r.l1_key_version from account_roots r where r.account_id = a.id and r.generation = a.current_generation) as l1_key_version,
   (select count(*) from service_keys k where k.account_id = a.id and k.state <> 'DESTROYED') as dependent_keys`;
 
-type AccountView = AccountRow & { workspace: string; l1_key_version: string | null; dependent_keys: number | string };
+type AccountView = AccountRow & {
+  workspace: string;
+  l1_key_version: string | null;
+  dependent_keys: number | string;
+};
 
 function toAccount(row: AccountView): Account {
   return {
@@ -75,7 +85,12 @@ function toAccount(row: AccountView): Account {
   };
 }
 
-export async function accountRow(sql: Sql, workspace: string, name: string, lock = false): Promise<AccountRow & { workspace: string }> {
+export async function accountRow(
+  sql: Sql,
+  workspace: string,
+  name: string,
+  lock = false,
+): Promise<AccountRow & { workspace: string }> {
   const [row] = await sql.query<AccountRow & { workspace: string }>(
     `select a.*, t.workspace from accounts a join tenants t on t.id = a.tenant_id where t.workspace = $1 and a.name = $2 ${lock ? 'for update of a' : ''}`,
     [workspace, name],
@@ -105,7 +120,13 @@ export async function listAccounts(sql: Sql, workspace: string): Promise<Account
 /** Wraps a fresh L2 root under an L1 key; the L1 key must exist and be usable first (FR-3.3). */
 export async function createRoot(
   ctx: KeyChainContext,
-  account: { tenantId: string; accountId: string; providerType: string; keyReference: string; accessData: Record<string, unknown> },
+  account: {
+    tenantId: string;
+    accountId: string;
+    providerType: string;
+    keyReference: string;
+    accessData: Record<string, unknown>;
+  },
   generation: number,
 ): Promise<{ wrapped: Buffer; l1KeyVersion: string }> {
   const keystore = keystoreFor(ctx, account.providerType);
@@ -113,9 +134,15 @@ export async function createRoot(
   await callKeystore(() => keystore.validateKeyAccessData(account.accessData));
   const validation = await callKeystore(() => keystore.validateKey(l1));
   if (!validation.usable) {
-    throw new CmkError('KEY_NOT_USABLE', `the L1 key ${account.keyReference} cannot be used: ${validation.reason ?? 'unknown reason'}`, { keyReference: account.keyReference });
+    throw new CmkError(
+      'KEY_NOT_USABLE',
+      `the L1 key ${account.keyReference} cannot be used: ${validation.reason ?? 'unknown reason'}`,
+      { keyReference: account.keyReference },
+    );
   }
-  const wrapped = await callKeystore(() => keystore.wrapKey(l1, newKey(), rootContext(account.tenantId, account.accountId, generation)));
+  const wrapped = await callKeystore(() =>
+    keystore.wrapKey(l1, newKey(), rootContext(account.tenantId, account.accountId, generation)),
+  );
   return { wrapped: Buffer.from(wrapped.ciphertext), l1KeyVersion: wrapped.keyVersion };
 }
 
@@ -127,28 +154,59 @@ export async function registerAccount(
   actor: Actor,
 ): Promise<{ account: Account; created: boolean }> {
   const tenant = await activeTenant(ctx.db, workspace);
-  const [existing] = await ctx.db.query<AccountRow>('select * from accounts where tenant_id = $1 and name = $2', [tenant.id, request.name]);
+  const [existing] = await ctx.db.query<AccountRow>(
+    'select * from accounts where tenant_id = $1 and name = $2',
+    [tenant.id, request.name],
+  );
   if (existing) {
     if (existing.provider_type !== request.providerType || existing.key_reference !== request.keyReference) {
-      throw new CmkError('ALREADY_EXISTS', `Account "${request.name}" exists with another key reference; re-key it to change its L1 key`, { name: request.name });
+      throw new CmkError(
+        'ALREADY_EXISTS',
+        `Account "${request.name}" exists with another key reference; re-key it to change its L1 key`,
+        { name: request.name },
+      );
     }
     return { account: await getAccount(ctx.db, workspace, request.name), created: false };
   }
   const accountId = randomUUID();
   const accessData = request.accessData ?? {};
-  const root = await createRoot(ctx, { tenantId: tenant.id, accountId, providerType: request.providerType, keyReference: request.keyReference, accessData }, 1);
+  const root = await createRoot(
+    ctx,
+    {
+      tenantId: tenant.id,
+      accountId,
+      providerType: request.providerType,
+      keyReference: request.keyReference,
+      accessData,
+    },
+    1,
+  );
   await ctx.db.transaction(async (sql) => {
     await sql.query(
       `insert into accounts (id, tenant_id, name, provider_type, key_reference, access_data, state, current_generation)
        values ($1, $2, $3, $4, $5, $6, 'ACTIVE', 1)`,
-      [accountId, tenant.id, request.name, request.providerType, request.keyReference, JSON.stringify(accessData)],
+      [
+        accountId,
+        tenant.id,
+        request.name,
+        request.providerType,
+        request.keyReference,
+        JSON.stringify(accessData),
+      ],
     );
     await sql.query(
       `insert into account_roots (account_id, generation, key_reference, access_data, l1_key_version, wrapped, state)
        values ($1, 1, $2, $3, $4, $5, 'ACTIVE')`,
       [accountId, request.keyReference, JSON.stringify(accessData), root.l1KeyVersion, root.wrapped],
     );
-    await recordAudit(sql, { tenantId: tenant.id, actor: actor.name, action: 'account.register', subject: request.name, result: 'success', details: { providerType: request.providerType, keyReference: request.keyReference } });
+    await recordAudit(sql, {
+      tenantId: tenant.id,
+      actor: actor.name,
+      action: 'account.register',
+      subject: request.name,
+      result: 'success',
+      details: { providerType: request.providerType, keyReference: request.keyReference },
+    });
   });
   return { account: await getAccount(ctx.db, workspace, request.name), created: true };
 }
@@ -166,40 +224,90 @@ export async function checkAccount(ctx: KeyChainContext, workspace: string, name
   const row = await accountRow(ctx.db, workspace, name);
   const checkedAt = ctx.now().toISOString();
   try {
-    const validation = await callKeystore(() => keystoreFor(ctx, row.provider_type).validateKey(handle(row.key_reference, row.access_data)));
-    return { reachable: true, usable: validation.usable, reason: validation.reason ?? null, l1KeyVersion: validation.currentVersion ?? null, checkedAt };
+    const validation = await callKeystore(() =>
+      keystoreFor(ctx, row.provider_type).validateKey(handle(row.key_reference, row.access_data)),
+    );
+    return {
+      reachable: true,
+      usable: validation.usable,
+      reason: validation.reason ?? null,
+      l1KeyVersion: validation.currentVersion ?? null,
+      checkedAt,
+    };
   } catch (error) {
-    if (error instanceof CmkError && error.code === 'KEYSTORE_UNAVAILABLE') return { reachable: false, usable: false, reason: error.message, l1KeyVersion: null, checkedAt };
+    if (error instanceof CmkError && error.code === 'KEYSTORE_UNAVAILABLE')
+      return { reachable: false, usable: false, reason: error.message, l1KeyVersion: null, checkedAt };
     throw error;
   }
 }
 
 /** Schedules destruction of the Account's root after the waiting period; refused while keys depend on it (FR-204). */
-export async function deleteAccount(ctx: KeyChainContext, workspace: string, name: string, actor: Actor): Promise<Account> {
+export async function deleteAccount(
+  ctx: KeyChainContext,
+  workspace: string,
+  name: string,
+  actor: Actor,
+): Promise<Account> {
   await ctx.db.transaction(async (sql) => {
     const row = await accountRow(sql, workspace, name, true);
-    const dependents = await sql.query<{ name: string }>("select name from service_keys where account_id = $1 and state <> 'DESTROYED' order by name limit 100", [row.id]);
+    const dependents = await sql.query<{ name: string }>(
+      "select name from service_keys where account_id = $1 and state <> 'DESTROYED' order by name limit 100",
+      [row.id],
+    );
     if (dependents.length > 0) {
-      throw new CmkError('FAILED_PRECONDITION', `Account "${name}" still protects ${dependents.length} service key(s); delete them first: ${dependents.map((key) => key.name).join(', ')}`, {
-        dependents: dependents.map((key) => key.name),
-      });
+      throw new CmkError(
+        'FAILED_PRECONDITION',
+        `Account "${name}" still protects ${dependents.length} service key(s); delete them first: ${dependents.map((key) => key.name).join(', ')}`,
+        {
+          dependents: dependents.map((key) => key.name),
+        },
+      );
     }
     if (row.state === 'PENDING_DELETION' || row.state === 'DESTROYED') return;
-    if (row.state === 'REKEYING') throw new CmkError('CONFLICT', `Account "${name}" is being re-keyed; delete it when the re-key has finished`);
+    if (row.state === 'REKEYING')
+      throw new CmkError(
+        'CONFLICT',
+        `Account "${name}" is being re-keyed; delete it when the re-key has finished`,
+      );
     const deleteAfter = addSeconds(ctx.now(), ctx.destructionWindowSeconds);
-    await sql.query("update accounts set state = 'PENDING_DELETION', delete_after = $2, updated_at = now() where id = $1", [row.id, deleteAfter]);
-    await recordAudit(sql, { tenantId: row.tenant_id, actor: actor.name, action: 'account.delete', subject: name, result: 'success', details: { destroyAfter: deleteAfter.toISOString() } });
+    await sql.query(
+      "update accounts set state = 'PENDING_DELETION', delete_after = $2, updated_at = now() where id = $1",
+      [row.id, deleteAfter],
+    );
+    await recordAudit(sql, {
+      tenantId: row.tenant_id,
+      actor: actor.name,
+      action: 'account.delete',
+      subject: name,
+      result: 'success',
+      details: { destroyAfter: deleteAfter.toISOString() },
+    });
   });
   ctx.roots.forget((await accountRow(ctx.db, workspace, name)).id);
   return getAccount(ctx.db, workspace, name);
 }
 
-export async function cancelAccountDeletion(ctx: KeyChainContext, workspace: string, name: string, actor: Actor): Promise<Account> {
+export async function cancelAccountDeletion(
+  ctx: KeyChainContext,
+  workspace: string,
+  name: string,
+  actor: Actor,
+): Promise<Account> {
   await ctx.db.transaction(async (sql) => {
     const row = await accountRow(sql, workspace, name, true);
-    if (row.state !== 'PENDING_DELETION') throw new CmkError('FAILED_PRECONDITION', `Account "${name}" is not scheduled for deletion`);
-    await sql.query("update accounts set state = 'ACTIVE', delete_after = null, updated_at = now() where id = $1", [row.id]);
-    await recordAudit(sql, { tenantId: row.tenant_id, actor: actor.name, action: 'account.cancel-deletion', subject: name, result: 'success' });
+    if (row.state !== 'PENDING_DELETION')
+      throw new CmkError('FAILED_PRECONDITION', `Account "${name}" is not scheduled for deletion`);
+    await sql.query(
+      "update accounts set state = 'ACTIVE', delete_after = null, updated_at = now() where id = $1",
+      [row.id],
+    );
+    await recordAudit(sql, {
+      tenantId: row.tenant_id,
+      actor: actor.name,
+      action: 'account.cancel-deletion',
+      subject: name,
+      result: 'success',
+    });
   });
   return getAccount(ctx.db, workspace, name);
 }

@@ -17,13 +17,17 @@ export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
 }
 
 export function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
-  if (sealed.length < IV + TAG) throw new CmkError('DECRYPTION_FAILED', 'the ciphertext is too short to be valid');
+  if (sealed.length < IV + TAG)
+    throw new CmkError('DECRYPTION_FAILED', 'the ciphertext is too short to be valid');
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV)).setAAD(aad);
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
     return Buffer.concat([decipher.update(sealed.subarray(IV, sealed.length - TAG)), decipher.final()]);
   } catch {
-    throw new CmkError('DECRYPTION_FAILED', 'the ciphertext could not be decrypted: it was altered, or belongs to another key, version or context');
+    throw new CmkError(
+      'DECRYPTION_FAILED',
+      'the ciphertext could not be decrypted: it was altered, or belongs to another key, version or context',
+    );
   }
 }
 

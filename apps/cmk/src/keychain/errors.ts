@@ -46,4 +46,5 @@ export class CmkError extends Error {
   }
 }
 
-export const notFound = (what: string, name: string) => new CmkError('NOT_FOUND', `${what} "${name}" does not exist`, { kind: what, name });
+export const notFound = (what: string, name: string) =>
+  new CmkError('NOT_FOUND', `${what} "${name}" does not exist`, { kind: what, name });

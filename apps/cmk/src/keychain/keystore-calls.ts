@@ -5,9 +5,13 @@ import { CmkError } from './errors.js';
 export function keystoreFor(ctx: KeyChainContext, providerType: string): KeystoreProvider {
   const keystore = ctx.keystores.get(providerType);
   if (!keystore) {
-    throw new CmkError('INVALID_ARGUMENT', `no keystore plugin for provider ${providerType} is loaded in this CMK profile; loaded: ${[...ctx.keystores.keys()].join(', ') || 'none'}`, {
-      field: 'providerType',
-    });
+    throw new CmkError(
+      'INVALID_ARGUMENT',
+      `no keystore plugin for provider ${providerType} is loaded in this CMK profile; loaded: ${[...ctx.keystores.keys()].join(', ') || 'none'}`,
+      {
+        field: 'providerType',
+      },
+    );
   }
   return keystore;
 }
@@ -18,7 +22,10 @@ export async function callKeystore<T>(operation: () => Promise<T>): Promise<T> {
     return await operation();
   } catch (error) {
     if (isPluginError(error)) {
-      if (error.retryable) throw new CmkError('KEYSTORE_UNAVAILABLE', `${error.message}; the operation can be retried`, { keystoreError: error.code });
+      if (error.retryable)
+        throw new CmkError('KEYSTORE_UNAVAILABLE', `${error.message}; the operation can be retried`, {
+          keystoreError: error.code,
+        });
       if (error.code === 'DECRYPTION_FAILED') throw new CmkError('DECRYPTION_FAILED', error.message);
       throw new CmkError('KEY_NOT_USABLE', error.message, { keystoreError: error.code });
     }

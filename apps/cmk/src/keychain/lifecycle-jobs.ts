@@ -10,7 +10,10 @@ const SCHEDULER = { name: 'rotation-scheduler' };
  * rolls back and is done once after it. A key that was due several times while CMK was down
  * rotates once and is scheduled a full interval from now.
  */
-export async function rotateDueKeys(ctx: KeyChainContext, limit = 200): Promise<{ rotated: number; failed: number }> {
+export async function rotateDueKeys(
+  ctx: KeyChainContext,
+  limit = 200,
+): Promise<{ rotated: number; failed: number }> {
   const due = await ctx.db.query<{ workspace: string; name: string; next_rotation_at: Date }>(
     `select t.workspace, k.name, k.next_rotation_at from service_keys k join tenants t on t.id = k.tenant_id
       where k.state = 'ENABLED' and t.state = 'ACTIVE' and k.next_rotation_at <= $1 order by k.next_rotation_at limit $2`,
@@ -20,12 +23,25 @@ export async function rotateDueKeys(ctx: KeyChainContext, limit = 200): Promise<
   let failed = 0;
   for (const key of due) {
     try {
-      const result = await rotateKey(ctx, key.workspace, key.name, `schedule:${key.next_rotation_at.toISOString()}`, SCHEDULER);
+      const result = await rotateKey(
+        ctx,
+        key.workspace,
+        key.name,
+        `schedule:${key.next_rotation_at.toISOString()}`,
+        SCHEDULER,
+      );
       if (result.rotated) rotated++;
     } catch (error) {
       failed++;
       await ctx.notifier
-        ?.notify({ type: 'RotationFailed', tenant: key.workspace, severity: 'critical', summary: `scheduled rotation of ${key.name} failed: ${(error as Error).message}`, subject: { kind: 'ServiceEncryptionKey', name: key.name }, occurredAt: ctx.now().toISOString() })
+        ?.notify({
+          type: 'RotationFailed',
+          tenant: key.workspace,
+          severity: 'critical',
+          summary: `scheduled rotation of ${key.name} failed: ${(error as Error).message}`,
+          subject: { kind: 'ServiceEncryptionKey', name: key.name },
+          occurredAt: ctx.now().toISOString(),
+        })
         .catch(() => undefined);
     }
   }
@@ -41,26 +57,48 @@ export async function nextDueTime(ctx: KeyChainContext): Promise<Date | undefine
 }
 
 /** Destroys key material whose waiting period has passed: retired versions, deleted keys and Accounts, retired roots. */
-export async function destroyExpiredMaterial(ctx: KeyChainContext): Promise<{ versions: number; keys: number; accounts: number; roots: number }> {
+export async function destroyExpiredMaterial(
+  ctx: KeyChainContext,
+): Promise<{ versions: number; keys: number; accounts: number; roots: number }> {
   const now = ctx.now();
   return ctx.db.transaction(async (sql) => {
-    const versions = await sql.query("update key_versions set wrapped = null, state = 'DESTROYED' where state = 'DESTROY_SCHEDULED' and destroy_after <= $1 returning key_id", [now]);
+    const versions = await sql.query(
+      "update key_versions set wrapped = null, state = 'DESTROYED' where state = 'DESTROY_SCHEDULED' and destroy_after <= $1 returning key_id",
+      [now],
+    );
     const keys = await sql.query<{ id: string; tenant_id: string; name: string }>(
       "update service_keys set state = 'DESTROYED', updated_at = now() where state = 'PENDING_DELETION' and delete_after <= $1 returning id, tenant_id, name",
       [now],
     );
     for (const key of keys) {
-      await sql.query("update key_versions set wrapped = null, state = 'DESTROYED', destroy_after = null where key_id = $1", [key.id]);
-      await recordAudit(sql, { tenantId: key.tenant_id, actor: 'cmk', action: 'key.destroy', subject: key.name, result: 'success' });
+      await sql.query(
+        "update key_versions set wrapped = null, state = 'DESTROYED', destroy_after = null where key_id = $1",
+        [key.id],
+      );
+      await recordAudit(sql, {
+        tenantId: key.tenant_id,
+        actor: 'cmk',
+        action: 'key.destroy',
+        subject: key.name,
+        result: 'success',
+      });
     }
     const accounts = await sql.query<{ id: string; tenant_id: string; name: string }>(
       "update accounts set state = 'DESTROYED', updated_at = now() where state = 'PENDING_DELETION' and delete_after <= $1 returning id, tenant_id, name",
       [now],
     );
     for (const account of accounts) {
-      await sql.query("update account_roots set wrapped = null, state = 'DESTROYED' where account_id = $1", [account.id]);
+      await sql.query("update account_roots set wrapped = null, state = 'DESTROYED' where account_id = $1", [
+        account.id,
+      ]);
       ctx.roots.forget(account.id);
-      await recordAudit(sql, { tenantId: account.tenant_id, actor: 'cmk', action: 'account.destroy', subject: account.name, result: 'success' });
+      await recordAudit(sql, {
+        tenantId: account.tenant_id,
+        actor: 'cmk',
+        action: 'account.destroy',
+        subject: account.name,
+        result: 'success',
+      });
     }
     const roots = await sql.query(
       `update account_roots r set wrapped = null, state = 'DESTROYED' where r.state = 'RETIRED' and r.destroy_after <= $1

@@ -21,16 +21,37 @@ export async function startRekey(
   const row = await accountRow(ctx.db, workspace, name);
   if (row.state === 'REKEYING') {
     if (row.rekey_target_reference === target.keyReference) return getAccount(ctx.db, workspace, name);
-    throw new CmkError('CONFLICT', `Account "${name}" is already being re-keyed to ${row.rekey_target_reference}; wait until it completes`);
+    throw new CmkError(
+      'CONFLICT',
+      `Account "${name}" is already being re-keyed to ${row.rekey_target_reference}; wait until it completes`,
+    );
   }
-  if (row.state !== 'ACTIVE') throw new CmkError('FAILED_PRECONDITION', `Account "${name}" is ${row.state.toLowerCase().replace('_', ' ')} and cannot be re-keyed`);
-  if (row.key_reference === target.keyReference) throw new CmkError('INVALID_ARGUMENT', `Account "${name}" already uses ${target.keyReference}`, { field: 'keyReference' });
+  if (row.state !== 'ACTIVE')
+    throw new CmkError(
+      'FAILED_PRECONDITION',
+      `Account "${name}" is ${row.state.toLowerCase().replace('_', ' ')} and cannot be re-keyed`,
+    );
+  if (row.key_reference === target.keyReference)
+    throw new CmkError('INVALID_ARGUMENT', `Account "${name}" already uses ${target.keyReference}`, {
+      field: 'keyReference',
+    });
   const generation = row.current_generation + 1;
   const accessData = target.accessData ?? row.access_data;
-  const root = await createRoot(ctx, { tenantId: row.tenant_id, accountId: row.id, providerType: row.provider_type, keyReference: target.keyReference, accessData }, generation);
+  const root = await createRoot(
+    ctx,
+    {
+      tenantId: row.tenant_id,
+      accountId: row.id,
+      providerType: row.provider_type,
+      keyReference: target.keyReference,
+      accessData,
+    },
+    generation,
+  );
   await ctx.db.transaction(async (sql) => {
     const locked = await accountRow(sql, workspace, name, true);
-    if (locked.state !== 'ACTIVE' || locked.current_generation !== row.current_generation) throw new CmkError('CONFLICT', `Account "${name}" changed while the re-key was prepared; try again`);
+    if (locked.state !== 'ACTIVE' || locked.current_generation !== row.current_generation)
+      throw new CmkError('CONFLICT', `Account "${name}" changed while the re-key was prepared; try again`);
     await sql.query(
       `insert into account_roots (account_id, generation, key_reference, access_data, l1_key_version, wrapped, state) values ($1, $2, $3, $4, $5, $6, 'ACTIVE')`,
       [row.id, generation, target.keyReference, JSON.stringify(accessData), root.l1KeyVersion, root.wrapped],
@@ -44,7 +65,14 @@ export async function startRekey(
               rekey_started_at = $5, rekey_completed_at = null, updated_at = now() where id = $1`,
       [row.id, target.keyReference, generation, Number(count?.total ?? 0), ctx.now()],
     );
-    await recordAudit(sql, { tenantId: row.tenant_id, actor: actor.name, action: 'account.rekey.start', subject: name, result: 'success', details: { from: row.key_reference, to: target.keyReference } });
+    await recordAudit(sql, {
+      tenantId: row.tenant_id,
+      actor: actor.name,
+      action: 'account.rekey.start',
+      subject: name,
+      result: 'success',
+      details: { from: row.key_reference, to: target.keyReference },
+    });
   });
   return getAccount(ctx.db, workspace, name);
 }
@@ -53,13 +81,21 @@ export async function startRekey(
 export async function continueRekey(ctx: KeyChainContext, accountId: string, batchSize = 500): Promise<void> {
   for (;;) {
     const moved = await ctx.db.transaction(async (sql) => {
-      const [account] = await sql.query<{ tenant_id: string; rekey_target_generation: number | null; state: string }>(
-        'select tenant_id, rekey_target_generation, state from accounts where id = $1 for update',
-        [accountId],
-      );
+      const [account] = await sql.query<{
+        tenant_id: string;
+        rekey_target_generation: number | null;
+        state: string;
+      }>('select tenant_id, rekey_target_generation, state from accounts where id = $1 for update', [
+        accountId,
+      ]);
       if (!account || account.state !== 'REKEYING' || account.rekey_target_generation === null) return -1;
       const target = account.rekey_target_generation;
-      const versions = await sql.query<{ key_id: string; version: number; account_generation: number; wrapped: Uint8Array }>(
+      const versions = await sql.query<{
+        key_id: string;
+        version: number;
+        account_generation: number;
+        wrapped: Uint8Array;
+      }>(
         `select v.key_id, v.version, v.account_generation, v.wrapped from key_versions v join service_keys k on k.id = v.key_id
           where k.account_id = $1 and v.account_generation <> $2 and v.wrapped is not null
           order by v.key_id, v.version limit $3 for update of v`,
@@ -68,16 +104,22 @@ export async function continueRekey(ctx: KeyChainContext, accountId: string, bat
       const targetRoot = await ctx.roots.get(ctx, sql, accountId, target);
       for (const version of versions) {
         const context = versionContext(account.tenant_id, version.key_id, version.version);
-        const plaintext = await ctx.roots.openVersion(ctx, sql, { accountId, generation: version.account_generation, wrapped: bytes(version.wrapped), context });
-        await sql.query('update key_versions set wrapped = $3, account_generation = $4 where key_id = $1 and version = $2', [
-          version.key_id,
-          version.version,
-          seal(targetRoot, plaintext, context),
-          target,
-        ]);
+        const plaintext = await ctx.roots.openVersion(ctx, sql, {
+          accountId,
+          generation: version.account_generation,
+          wrapped: bytes(version.wrapped),
+          context,
+        });
+        await sql.query(
+          'update key_versions set wrapped = $3, account_generation = $4 where key_id = $1 and version = $2',
+          [version.key_id, version.version, seal(targetRoot, plaintext, context), target],
+        );
       }
       if (versions.length > 0) {
-        await sql.query('update accounts set rekey_done = least(coalesce(rekey_done, 0) + $2, rekey_total), updated_at = now() where id = $1', [accountId, versions.length]);
+        await sql.query(
+          'update accounts set rekey_done = least(coalesce(rekey_done, 0) + $2, rekey_total), updated_at = now() where id = $1',
+          [accountId, versions.length],
+        );
         return versions.length;
       }
       await completeRekey(ctx, sql, accountId, target);
@@ -87,7 +129,12 @@ export async function continueRekey(ctx: KeyChainContext, accountId: string, bat
   }
 }
 
-async function completeRekey(ctx: KeyChainContext, sql: import('../storage/database.js').Sql, accountId: string, target: number): Promise<void> {
+async function completeRekey(
+  ctx: KeyChainContext,
+  sql: import('../storage/database.js').Sql,
+  accountId: string,
+  target: number,
+): Promise<void> {
   const [root] = await sql.query<{ key_reference: string; access_data: Record<string, unknown> }>(
     'select key_reference, access_data from account_roots where account_id = $1 and generation = $2',
     [accountId, target],
@@ -98,13 +145,19 @@ async function completeRekey(ctx: KeyChainContext, sql: import('../storage/datab
             rekey_done = rekey_total, rekey_completed_at = $5, updated_at = now() where id = $1 returning tenant_id, name`,
     [accountId, root.key_reference, JSON.stringify(root.access_data), target, ctx.now()],
   );
-  await sql.query(`update account_roots set state = 'RETIRED', destroy_after = $3 where account_id = $1 and generation < $2 and state = 'ACTIVE'`, [
-    accountId,
-    target,
-    addSeconds(ctx.now(), ctx.destructionWindowSeconds),
-  ]);
+  await sql.query(
+    `update account_roots set state = 'RETIRED', destroy_after = $3 where account_id = $1 and generation < $2 and state = 'ACTIVE'`,
+    [accountId, target, addSeconds(ctx.now(), ctx.destructionWindowSeconds)],
+  );
   if (account) {
-    await recordAudit(sql, { tenantId: account.tenant_id, actor: 'cmk', action: 'account.rekey.complete', subject: account.name, result: 'success', details: { keyReference: root.key_reference } });
+    await recordAudit(sql, {
+      tenantId: account.tenant_id,
+      actor: 'cmk',
+      action: 'account.rekey.complete',
+      subject: account.name,
+      result: 'success',
+      details: { keyReference: root.key_reference },
+    });
   }
 }
 

@@ -37,10 +37,17 @@ export class RootCache {
         where r.account_id = $1 and r.generation = $2`,
       [accountId, generation],
     );
-    if (!row?.wrapped || row.state === 'DESTROYED') throw new CmkError('KEY_NOT_USABLE', 'the root key of this Account has been destroyed');
+    if (!row?.wrapped || row.state === 'DESTROYED')
+      throw new CmkError('KEY_NOT_USABLE', 'the root key of this Account has been destroyed');
     const keystore = keystoreFor(ctx, row.provider_type);
     const root = Buffer.from(
-      await callKeystore(() => keystore.unwrapKey(handle(row.key_reference, row.access_data), bytes(row.wrapped), rootContext(row.tenant_id, accountId, generation))),
+      await callKeystore(() =>
+        keystore.unwrapKey(
+          handle(row.key_reference, row.access_data),
+          bytes(row.wrapped),
+          rootContext(row.tenant_id, accountId, generation),
+        ),
+      ),
     );
     if (root.length !== 32) throw new CmkError('INTERNAL', 'the unwrapped root key has the wrong length');
     this.entries.set(cacheKey, { key: root, expires: Date.now() + this.ttlMs });
@@ -48,7 +55,11 @@ export class RootCache {
   }
 
   /** Unwraps an L3 version with the root of the generation that wrapped it. */
-  async openVersion(ctx: KeyChainContext, sql: Sql, version: { accountId: string; generation: number; wrapped: Buffer; context: Buffer }): Promise<Buffer> {
+  async openVersion(
+    ctx: KeyChainContext,
+    sql: Sql,
+    version: { accountId: string; generation: number; wrapped: Buffer; context: Buffer },
+  ): Promise<Buffer> {
     const root = await this.get(ctx, sql, version.accountId, version.generation);
     return open(root, version.wrapped, version.context);
   }

@@ -14,7 +14,11 @@ export function scheduleSeconds(schedule: string): number {
   if (named !== undefined) return named;
   const match = /^([1-9][0-9]{0,3})(h|d)$/.exec(schedule);
   if (!match) {
-    throw new CmkError('INVALID_ARGUMENT', `rotationSchedule "${schedule}" is not understood: use Hourly, Daily, Weekly, 30 Days, 90 Days, or a duration such as 12h or 45d`, { field: 'rotationSchedule' });
+    throw new CmkError(
+      'INVALID_ARGUMENT',
+      `rotationSchedule "${schedule}" is not understood: use Hourly, Daily, Weekly, 30 Days, 90 Days, or a duration such as 12h or 45d`,
+      { field: 'rotationSchedule' },
+    );
   }
   return Number(match[1]) * (match[2] === 'h' ? 3600 : 86_400);
 }

@@ -83,56 +83,107 @@ function toKey(row: KeyView): ServiceKey {
 }
 
 async function keyRow(sql: Sql, workspace: string, name: string, lock = false): Promise<KeyView> {
-  const [row] = await sql.query<KeyView>(`${KEY_VIEW} where t.workspace = $1 and k.name = $2 ${lock ? 'for update of k' : ''}`, [workspace, name]);
+  const [row] = await sql.query<KeyView>(
+    `${KEY_VIEW} where t.workspace = $1 and k.name = $2 ${lock ? 'for update of k' : ''}`,
+    [workspace, name],
+  );
   if (!row) throw notFound('ServiceEncryptionKey', name);
   return row;
 }
 
-export async function getKey(sql: Sql, workspace: string, name: string): Promise<ServiceKey & { versions: KeyVersion[] }> {
+export async function getKey(
+  sql: Sql,
+  workspace: string,
+  name: string,
+): Promise<ServiceKey & { versions: KeyVersion[] }> {
   const row = await keyRow(sql, workspace, name);
-  const versions = await sql.query<{ version: number; state: KeyVersion['state']; created_at: Date; destroy_after: Date | null }>(
+  const versions = await sql.query<{
+    version: number;
+    state: KeyVersion['state'];
+    created_at: Date;
+    destroy_after: Date | null;
+  }>(
     'select version, state, created_at, destroy_after from key_versions where key_id = $1 order by version desc limit 1000',
     [row.id],
   );
   return {
     ...toKey(row),
-    versions: versions.map((version) => ({ version: version.version, state: version.state, createdAt: version.created_at.toISOString(), destroyAfter: version.destroy_after?.toISOString() ?? null })),
+    versions: versions.map((version) => ({
+      version: version.version,
+      state: version.state,
+      createdAt: version.created_at.toISOString(),
+      destroyAfter: version.destroy_after?.toISOString() ?? null,
+    })),
   };
 }
 
-export async function listKeys(sql: Sql, workspace: string, filter: { accountName?: string } = {}): Promise<ServiceKey[]> {
+export async function listKeys(
+  sql: Sql,
+  workspace: string,
+  filter: { accountName?: string } = {},
+): Promise<ServiceKey[]> {
   await getTenant(sql, workspace);
-  const rows = await sql.query<KeyView>(`${KEY_VIEW} where t.workspace = $1 and ($2::text is null or a.name = $2) order by k.name`, [workspace, filter.accountName ?? null]);
+  const rows = await sql.query<KeyView>(
+    `${KEY_VIEW} where t.workspace = $1 and ($2::text is null or a.name = $2) order by k.name`,
+    [workspace, filter.accountName ?? null],
+  );
   return rows.map(toKey);
 }
 
 /** The generation new versions are wrapped under: the re-key target while a re-key runs. */
 async function wrappingGeneration(sql: Sql, accountId: string): Promise<number> {
-  const [row] = await sql.query<{ generation: number }>('select coalesce(rekey_target_generation, current_generation) as generation from accounts where id = $1', [accountId]);
+  const [row] = await sql.query<{ generation: number }>(
+    'select coalesce(rekey_target_generation, current_generation) as generation from accounts where id = $1',
+    [accountId],
+  );
   if (!row) throw new CmkError('INTERNAL', 'the key refers to an Account that does not exist');
   return row.generation;
 }
 
-async function addVersion(ctx: KeyChainContext, sql: Sql, key: { id: string; tenantId: string; accountId: string }, version: number): Promise<void> {
+async function addVersion(
+  ctx: KeyChainContext,
+  sql: Sql,
+  key: { id: string; tenantId: string; accountId: string },
+  version: number,
+): Promise<void> {
   const generation = await wrappingGeneration(sql, key.accountId);
   const root = await ctx.roots.get(ctx, sql, key.accountId, generation);
   const wrapped = seal(root, newKey(), versionContext(key.tenantId, key.id, version));
-  await sql.query("insert into key_versions (key_id, version, account_generation, wrapped, state) values ($1, $2, $3, $4, 'ACTIVE')", [key.id, version, generation, wrapped]);
+  await sql.query(
+    "insert into key_versions (key_id, version, account_generation, wrapped, state) values ($1, $2, $3, $4, 'ACTIVE')",
+    [key.id, version, generation, wrapped],
+  );
 }
 
 function checkRetention(retention: RetentionPolicy | undefined): void {
-  if (retention?.keepVersions != null && (!Number.isInteger(retention.keepVersions) || retention.keepVersions < 1)) {
-    throw new CmkError('INVALID_ARGUMENT', 'retention.keepVersions must be a whole number of at least 1', { field: 'retention.keepVersions' });
+  if (
+    retention?.keepVersions != null &&
+    (!Number.isInteger(retention.keepVersions) || retention.keepVersions < 1)
+  ) {
+    throw new CmkError('INVALID_ARGUMENT', 'retention.keepVersions must be a whole number of at least 1', {
+      field: 'retention.keepVersions',
+    });
   }
-  if (retention?.maxAgeSeconds != null && (!Number.isInteger(retention.maxAgeSeconds) || retention.maxAgeSeconds < 3600)) {
-    throw new CmkError('INVALID_ARGUMENT', 'retention.maxAgeSeconds must be at least 3600 (one hour)', { field: 'retention.maxAgeSeconds' });
+  if (
+    retention?.maxAgeSeconds != null &&
+    (!Number.isInteger(retention.maxAgeSeconds) || retention.maxAgeSeconds < 3600)
+  ) {
+    throw new CmkError('INVALID_ARGUMENT', 'retention.maxAgeSeconds must be at least 3600 (one hour)', {
+      field: 'retention.maxAgeSeconds',
+    });
   }
 }
 
 export async function createKey(
   ctx: KeyChainContext,
   workspace: string,
-  request: { name: string; account: { name: string; workspace?: string }; rotationSchedule: string; retention?: RetentionPolicy; state?: 'ENABLED' | 'DISABLED' },
+  request: {
+    name: string;
+    account: { name: string; workspace?: string };
+    rotationSchedule: string;
+    retention?: RetentionPolicy;
+    state?: 'ENABLED' | 'DISABLED';
+  },
   actor: Actor,
 ): Promise<{ key: ServiceKey; created: boolean }> {
   const interval = scheduleSeconds(request.rotationSchedule);
@@ -140,20 +191,36 @@ export async function createKey(
   const tenant = await activeTenant(ctx.db, workspace);
   const accountWorkspace = request.account.workspace ?? workspace;
   if (accountWorkspace !== workspace) {
-    const allowed = ctx.systemInformation ? await ctx.systemInformation.sameHierarchy(workspace, accountWorkspace) : false;
+    const allowed = ctx.systemInformation
+      ? await ctx.systemInformation.sameHierarchy(workspace, accountWorkspace)
+      : false;
     if (!allowed) {
-      throw new CmkError('PERMISSION_DENIED', `Account "${request.account.name}" of ${accountWorkspace} is outside the tenant hierarchy of ${workspace}; use an Account of this workspace or of a parent workspace`, {
-        field: 'accountRef',
-      });
+      throw new CmkError(
+        'PERMISSION_DENIED',
+        `Account "${request.account.name}" of ${accountWorkspace} is outside the tenant hierarchy of ${workspace}; use an Account of this workspace or of a parent workspace`,
+        {
+          field: 'accountRef',
+        },
+      );
     }
   }
   const account = await accountRow(ctx.db, accountWorkspace, request.account.name);
   if (account.state === 'PENDING_DELETION' || account.state === 'DESTROYED') {
-    throw new CmkError('FAILED_PRECONDITION', `Account "${account.name}" is scheduled for deletion; cancel the deletion or choose another Account`);
+    throw new CmkError(
+      'FAILED_PRECONDITION',
+      `Account "${account.name}" is scheduled for deletion; cancel the deletion or choose another Account`,
+    );
   }
-  const existing = await ctx.db.query<KeyView>(`${KEY_VIEW} where k.tenant_id = $1 and k.name = $2`, [tenant.id, request.name]);
+  const existing = await ctx.db.query<KeyView>(`${KEY_VIEW} where k.tenant_id = $1 and k.name = $2`, [
+    tenant.id,
+    request.name,
+  ]);
   if (existing[0]) {
-    if (existing[0].account_id !== account.id) throw new CmkError('ALREADY_EXISTS', `ServiceEncryptionKey "${request.name}" exists under another Account`);
+    if (existing[0].account_id !== account.id)
+      throw new CmkError(
+        'ALREADY_EXISTS',
+        `ServiceEncryptionKey "${request.name}" exists under another Account`,
+      );
     return { key: toKey(existing[0]), created: false };
   }
   const id = randomUUID();
@@ -162,10 +229,28 @@ export async function createKey(
     await sql.query(
       `insert into service_keys (id, tenant_id, account_id, name, algorithm, state, rotation_interval_seconds, next_rotation_at, last_rotation_at, current_version, retain_versions, retain_seconds)
        values ($1, $2, $3, $4, 'AES-GCM-256', $5, $6, $7, $8, 1, $9, $10)`,
-      [id, tenant.id, account.id, request.name, request.state ?? 'ENABLED', interval, addSeconds(now, interval), now, request.retention?.keepVersions ?? null, request.retention?.maxAgeSeconds ?? null],
+      [
+        id,
+        tenant.id,
+        account.id,
+        request.name,
+        request.state ?? 'ENABLED',
+        interval,
+        addSeconds(now, interval),
+        now,
+        request.retention?.keepVersions ?? null,
+        request.retention?.maxAgeSeconds ?? null,
+      ],
     );
     await addVersion(ctx, sql, { id, tenantId: tenant.id, accountId: account.id }, 1);
-    await recordAudit(sql, { tenantId: tenant.id, actor: actor.name, action: 'key.create', subject: request.name, result: 'success', details: { account: account.name, rotationSchedule: request.rotationSchedule } });
+    await recordAudit(sql, {
+      tenantId: tenant.id,
+      actor: actor.name,
+      action: 'key.create',
+      subject: request.name,
+      result: 'success',
+      details: { account: account.name, rotationSchedule: request.rotationSchedule },
+    });
   });
   return { key: toKey(await keyRow(ctx.db, workspace, request.name)), created: true };
 }
@@ -181,12 +266,10 @@ async function applyRetention(ctx: KeyChainContext, sql: Sql, key: KeyRow): Prom
     `update key_versions set state = 'DESTROY_SCHEDULED', destroy_after = $5 where key_id = $1 and state = 'ACTIVE' and ${beyond}`,
     [key.id, key.current_version, keep, oldestAllowed, addSeconds(now, ctx.destructionWindowSeconds)],
   );
-  await sql.query(`update key_versions set state = 'ACTIVE', destroy_after = null where key_id = $1 and state = 'DESTROY_SCHEDULED' and not (${beyond})`, [
-    key.id,
-    key.current_version,
-    keep,
-    oldestAllowed,
-  ]);
+  await sql.query(
+    `update key_versions set state = 'ACTIVE', destroy_after = null where key_id = $1 and state = 'DESTROY_SCHEDULED' and not (${beyond})`,
+    [key.id, key.current_version, keep, oldestAllowed],
+  );
 }
 
 /**
@@ -202,30 +285,57 @@ export async function rotateKey(
 ): Promise<{ key: ServiceKey; version: number; rotated: boolean }> {
   const result = await ctx.db.transaction(async (sql) => {
     const row = await keyRow(sql, workspace, name, true);
-    const [previous] = await sql.query<{ version: number }>('select version from rotation_requests where key_id = $1 and request_id = $2', [row.id, requestId]);
+    const [previous] = await sql.query<{ version: number }>(
+      'select version from rotation_requests where key_id = $1 and request_id = $2',
+      [row.id, requestId],
+    );
     if (previous) return { row, version: previous.version, rotated: false };
     await activeTenant(sql, workspace);
-    if (row.state !== 'ENABLED') throw new CmkError('FAILED_PRECONDITION', `ServiceEncryptionKey "${name}" is ${row.state.toLowerCase().replace('_', ' ')}; enable it to rotate`);
+    if (row.state !== 'ENABLED')
+      throw new CmkError(
+        'FAILED_PRECONDITION',
+        `ServiceEncryptionKey "${name}" is ${row.state.toLowerCase().replace('_', ' ')}; enable it to rotate`,
+      );
     const version = row.current_version + 1;
     const now = ctx.now();
     await addVersion(ctx, sql, { id: row.id, tenantId: row.tenant_id, accountId: row.account_id }, version);
-    await sql.query('update service_keys set current_version = $2, last_rotation_at = $3, next_rotation_at = $4, updated_at = now() where id = $1', [
+    await sql.query(
+      'update service_keys set current_version = $2, last_rotation_at = $3, next_rotation_at = $4, updated_at = now() where id = $1',
+      [row.id, version, now, addSeconds(now, row.rotation_interval_seconds)],
+    );
+    await sql.query('insert into rotation_requests (key_id, request_id, version) values ($1, $2, $3)', [
       row.id,
+      requestId,
       version,
-      now,
-      addSeconds(now, row.rotation_interval_seconds),
     ]);
-    await sql.query('insert into rotation_requests (key_id, request_id, version) values ($1, $2, $3)', [row.id, requestId, version]);
     await applyRetention(ctx, sql, { ...row, current_version: version });
-    await recordAudit(sql, { tenantId: row.tenant_id, actor: actor.name, action: 'key.rotate', subject: name, result: 'success', details: { version, requestId } });
+    await recordAudit(sql, {
+      tenantId: row.tenant_id,
+      actor: actor.name,
+      action: 'key.rotate',
+      subject: name,
+      result: 'success',
+      details: { version, requestId },
+    });
     return { row, version, rotated: true };
   });
   if (result.rotated) {
     await ctx.notifier
-      ?.notify({ type: 'KeyRotated', tenant: workspace, severity: 'info', summary: `${name} rotated to version ${result.version}`, subject: { kind: 'ServiceEncryptionKey', name }, occurredAt: ctx.now().toISOString() })
+      ?.notify({
+        type: 'KeyRotated',
+        tenant: workspace,
+        severity: 'info',
+        summary: `${name} rotated to version ${result.version}`,
+        subject: { kind: 'ServiceEncryptionKey', name },
+        occurredAt: ctx.now().toISOString(),
+      })
       .catch(() => undefined);
   }
-  return { key: toKey(await keyRow(ctx.db, workspace, name)), version: result.version, rotated: result.rotated };
+  return {
+    key: toKey(await keyRow(ctx.db, workspace, name)),
+    version: result.version,
+    rotated: result.rotated,
+  };
 }
 
 /** FR-303: a new schedule or retention takes effect at once: the next rotation is recomputed now. */
@@ -236,7 +346,8 @@ export async function setKeyPolicy(
   policy: { rotationSchedule?: string; retention?: RetentionPolicy },
   actor: Actor,
 ): Promise<ServiceKey> {
-  const interval = policy.rotationSchedule === undefined ? undefined : scheduleSeconds(policy.rotationSchedule);
+  const interval =
+    policy.rotationSchedule === undefined ? undefined : scheduleSeconds(policy.rotationSchedule);
   checkRetention(policy.retention);
   await ctx.db.transaction(async (sql) => {
     const row = await keyRow(sql, workspace, name, true);
@@ -249,46 +360,111 @@ export async function setKeyPolicy(
       [row.id, seconds, next, keep, maxAge],
     );
     await applyRetention(ctx, sql, { ...row, retain_versions: keep, retain_seconds: maxAge });
-    await recordAudit(sql, { tenantId: row.tenant_id, actor: actor.name, action: 'key.set-policy', subject: name, result: 'success', details: { rotationSchedule: scheduleName(seconds), retention: { keepVersions: keep, maxAgeSeconds: maxAge } } });
+    await recordAudit(sql, {
+      tenantId: row.tenant_id,
+      actor: actor.name,
+      action: 'key.set-policy',
+      subject: name,
+      result: 'success',
+      details: {
+        rotationSchedule: scheduleName(seconds),
+        retention: { keepVersions: keep, maxAgeSeconds: maxAge },
+      },
+    });
   });
   return toKey(await keyRow(ctx.db, workspace, name));
 }
 
 /** FR-305: a disabled key refuses every decrypt and does not rotate. */
-export async function setKeyState(ctx: KeyChainContext, workspace: string, name: string, state: 'ENABLED' | 'DISABLED', actor: Actor): Promise<ServiceKey> {
+export async function setKeyState(
+  ctx: KeyChainContext,
+  workspace: string,
+  name: string,
+  state: 'ENABLED' | 'DISABLED',
+  actor: Actor,
+): Promise<ServiceKey> {
   await ctx.db.transaction(async (sql) => {
     const row = await keyRow(sql, workspace, name, true);
     if (row.state === 'PENDING_DELETION' || row.state === 'DESTROYED') {
-      throw new CmkError('FAILED_PRECONDITION', `ServiceEncryptionKey "${name}" is scheduled for deletion; cancel the deletion first`);
+      throw new CmkError(
+        'FAILED_PRECONDITION',
+        `ServiceEncryptionKey "${name}" is scheduled for deletion; cancel the deletion first`,
+      );
     }
     if (row.state === state) return;
     await sql.query('update service_keys set state = $2, updated_at = now() where id = $1', [row.id, state]);
-    await recordAudit(sql, { tenantId: row.tenant_id, actor: actor.name, action: state === 'ENABLED' ? 'key.enable' : 'key.disable', subject: name, result: 'success' });
+    await recordAudit(sql, {
+      tenantId: row.tenant_id,
+      actor: actor.name,
+      action: state === 'ENABLED' ? 'key.enable' : 'key.disable',
+      subject: name,
+      result: 'success',
+    });
   });
   const key = toKey(await keyRow(ctx.db, workspace, name));
   await ctx.notifier
-    ?.notify({ type: state === 'ENABLED' ? 'KeyEnabled' : 'KeyDisabled', tenant: workspace, severity: state === 'ENABLED' ? 'info' : 'warning', summary: `${name} is ${state.toLowerCase()}`, subject: { kind: 'ServiceEncryptionKey', name }, occurredAt: ctx.now().toISOString() })
+    ?.notify({
+      type: state === 'ENABLED' ? 'KeyEnabled' : 'KeyDisabled',
+      tenant: workspace,
+      severity: state === 'ENABLED' ? 'info' : 'warning',
+      summary: `${name} is ${state.toLowerCase()}`,
+      subject: { kind: 'ServiceEncryptionKey', name },
+      occurredAt: ctx.now().toISOString(),
+    })
     .catch(() => undefined);
   return key;
 }
 
-export async function deleteKey(ctx: KeyChainContext, workspace: string, name: string, actor: Actor): Promise<ServiceKey> {
+export async function deleteKey(
+  ctx: KeyChainContext,
+  workspace: string,
+  name: string,
+  actor: Actor,
+): Promise<ServiceKey> {
   await ctx.db.transaction(async (sql) => {
     const row = await keyRow(sql, workspace, name, true);
     if (row.state === 'PENDING_DELETION' || row.state === 'DESTROYED') return;
     const deleteAfter = addSeconds(ctx.now(), ctx.destructionWindowSeconds);
-    await sql.query("update service_keys set state = 'PENDING_DELETION', state_before_deletion = state, delete_after = $2, updated_at = now() where id = $1", [row.id, deleteAfter]);
-    await recordAudit(sql, { tenantId: row.tenant_id, actor: actor.name, action: 'key.delete', subject: name, result: 'success', details: { destroyAfter: deleteAfter.toISOString() } });
+    await sql.query(
+      "update service_keys set state = 'PENDING_DELETION', state_before_deletion = state, delete_after = $2, updated_at = now() where id = $1",
+      [row.id, deleteAfter],
+    );
+    await recordAudit(sql, {
+      tenantId: row.tenant_id,
+      actor: actor.name,
+      action: 'key.delete',
+      subject: name,
+      result: 'success',
+      details: { destroyAfter: deleteAfter.toISOString() },
+    });
   });
   return toKey(await keyRow(ctx.db, workspace, name));
 }
 
-export async function cancelKeyDeletion(ctx: KeyChainContext, workspace: string, name: string, actor: Actor): Promise<ServiceKey> {
+export async function cancelKeyDeletion(
+  ctx: KeyChainContext,
+  workspace: string,
+  name: string,
+  actor: Actor,
+): Promise<ServiceKey> {
   await ctx.db.transaction(async (sql) => {
     const row = await keyRow(sql, workspace, name, true);
-    if (row.state !== 'PENDING_DELETION') throw new CmkError('FAILED_PRECONDITION', `ServiceEncryptionKey "${name}" is not scheduled for deletion`);
-    await sql.query('update service_keys set state = coalesce(state_before_deletion, $2), state_before_deletion = null, delete_after = null, updated_at = now() where id = $1', [row.id, 'ENABLED']);
-    await recordAudit(sql, { tenantId: row.tenant_id, actor: actor.name, action: 'key.cancel-deletion', subject: name, result: 'success' });
+    if (row.state !== 'PENDING_DELETION')
+      throw new CmkError(
+        'FAILED_PRECONDITION',
+        `ServiceEncryptionKey "${name}" is not scheduled for deletion`,
+      );
+    await sql.query(
+      'update service_keys set state = coalesce(state_before_deletion, $2), state_before_deletion = null, delete_after = null, updated_at = now() where id = $1',
+      [row.id, 'ENABLED'],
+    );
+    await recordAudit(sql, {
+      tenantId: row.tenant_id,
+      actor: actor.name,
+      action: 'key.cancel-deletion',
+      subject: name,
+      result: 'success',
+    });
   });
   return toKey(await keyRow(ctx.db, workspace, name));
 }
@@ -296,33 +472,79 @@ export async function cancelKeyDeletion(ctx: KeyChainContext, workspace: string,
 const CIPHERTEXT = /^okcm:v([1-9][0-9]*):([A-Za-z0-9+/]+={0,2})$/;
 
 /** The plaintext of one L3 version, for the data plane; refused unless the key and the version may be used. */
-export async function unwrapVersion(ctx: KeyChainContext, workspace: string, name: string, version: number): Promise<Buffer> {
+export async function unwrapVersion(
+  ctx: KeyChainContext,
+  workspace: string,
+  name: string,
+  version: number,
+): Promise<Buffer> {
   await activeTenant(ctx.db, workspace);
   const row = await keyRow(ctx.db, workspace, name);
-  if (row.state !== 'ENABLED') throw new CmkError('KEY_NOT_USABLE', `ServiceEncryptionKey "${name}" is ${row.state.toLowerCase().replace('_', ' ')}: it cannot be used`);
-  const [stored] = await ctx.db.query<{ wrapped: Uint8Array | null; state: string; account_generation: number }>(
-    'select wrapped, state, account_generation from key_versions where key_id = $1 and version = $2',
-    [row.id, version],
-  );
+  if (row.state !== 'ENABLED')
+    throw new CmkError(
+      'KEY_NOT_USABLE',
+      `ServiceEncryptionKey "${name}" is ${row.state.toLowerCase().replace('_', ' ')}: it cannot be used`,
+    );
+  const [stored] = await ctx.db.query<{
+    wrapped: Uint8Array | null;
+    state: string;
+    account_generation: number;
+  }>('select wrapped, state, account_generation from key_versions where key_id = $1 and version = $2', [
+    row.id,
+    version,
+  ]);
   if (!stored) throw new CmkError('NOT_FOUND', `version ${version} of "${name}" does not exist`);
   if (stored.state !== 'ACTIVE' || !stored.wrapped) {
-    throw new CmkError('KEY_NOT_USABLE', `version ${version} of "${name}" is ${stored.state === 'DESTROYED' ? 'destroyed' : 'scheduled for destruction by the retention policy'}`);
+    throw new CmkError(
+      'KEY_NOT_USABLE',
+      `version ${version} of "${name}" is ${stored.state === 'DESTROYED' ? 'destroyed' : 'scheduled for destruction by the retention policy'}`,
+    );
   }
-  return ctx.roots.openVersion(ctx, ctx.db, { accountId: row.account_id, generation: stored.account_generation, wrapped: bytes(stored.wrapped), context: versionContext(row.tenant_id, row.id, version) });
+  return ctx.roots.openVersion(ctx, ctx.db, {
+    accountId: row.account_id,
+    generation: stored.account_generation,
+    wrapped: bytes(stored.wrapped),
+    context: versionContext(row.tenant_id, row.id, version),
+  });
 }
 
-export async function encrypt(ctx: KeyChainContext, workspace: string, name: string, plaintext: Buffer, context: string): Promise<{ ciphertext: string; version: number }> {
+export async function encrypt(
+  ctx: KeyChainContext,
+  workspace: string,
+  name: string,
+  plaintext: Buffer,
+  context: string,
+): Promise<{ ciphertext: string; version: number }> {
   const row = await keyRow(ctx.db, workspace, name);
   const key = await unwrapVersion(ctx, workspace, name, row.current_version);
   const sealed = seal(key, plaintext, dataContext(row.tenant_id, row.id, row.current_version, context));
-  return { ciphertext: `okcm:v${row.current_version}:${sealed.toString('base64')}`, version: row.current_version };
+  return {
+    ciphertext: `okcm:v${row.current_version}:${sealed.toString('base64')}`,
+    version: row.current_version,
+  };
 }
 
-export async function decrypt(ctx: KeyChainContext, workspace: string, name: string, ciphertext: string, context: string): Promise<{ plaintext: Buffer; version: number }> {
+export async function decrypt(
+  ctx: KeyChainContext,
+  workspace: string,
+  name: string,
+  ciphertext: string,
+  context: string,
+): Promise<{ plaintext: Buffer; version: number }> {
   const match = CIPHERTEXT.exec(ciphertext);
-  if (!match) throw new CmkError('INVALID_ARGUMENT', 'ciphertext must look like okcm:v<version>:<base64>', { field: 'ciphertext' });
+  if (!match)
+    throw new CmkError('INVALID_ARGUMENT', 'ciphertext must look like okcm:v<version>:<base64>', {
+      field: 'ciphertext',
+    });
   const version = Number(match[1]);
   const row = await keyRow(ctx.db, workspace, name);
   const key = await unwrapVersion(ctx, workspace, name, version);
-  return { plaintext: open(key, Buffer.from(match[2] ?? '', 'base64'), dataContext(row.tenant_id, row.id, version, context)), version };
+  return {
+    plaintext: open(
+      key,
+      Buffer.from(match[2] ?? '', 'base64'),
+      dataContext(row.tenant_id, row.id, version, context),
+    ),
+    version,
+  };
 }

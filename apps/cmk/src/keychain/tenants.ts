@@ -23,7 +23,14 @@ interface TenantRow {
 }
 
 function toTenant(row: TenantRow): Tenant {
-  return { id: row.id, workspace: row.workspace, state: row.state, region: row.region, audiences: row.audiences, createdAt: row.created_at.toISOString() };
+  return {
+    id: row.id,
+    workspace: row.workspace,
+    state: row.state,
+    region: row.region,
+    audiences: row.audiences,
+    createdAt: row.created_at.toISOString(),
+  };
 }
 
 export async function findTenant(sql: Sql, workspace: string): Promise<Tenant | undefined> {
@@ -41,7 +48,11 @@ export async function getTenant(sql: Sql, workspace: string): Promise<Tenant> {
 export async function activeTenant(sql: Sql, workspace: string): Promise<Tenant> {
   const tenant = await getTenant(sql, workspace);
   if (tenant.state !== 'ACTIVE') {
-    throw new CmkError('FAILED_PRECONDITION', `tenant ${workspace} is suspended: OpenKCM is disabled in this workspace; enable it again to use its keys`, { tenant: workspace });
+    throw new CmkError(
+      'FAILED_PRECONDITION',
+      `tenant ${workspace} is suspended: OpenKCM is disabled in this workspace; enable it again to use its keys`,
+      { tenant: workspace },
+    );
   }
   return tenant;
 }
@@ -55,7 +66,11 @@ export async function provisionTenant(
   if (ctx.systemInformation) {
     const validation = await ctx.systemInformation.validateTenant(request);
     if (!validation.valid) {
-      throw new CmkError('INVALID_ARGUMENT', validation.problems.map((problem) => problem.message).join('; '), { problems: validation.problems });
+      throw new CmkError(
+        'INVALID_ARGUMENT',
+        validation.problems.map((problem) => problem.message).join('; '),
+        { problems: validation.problems },
+      );
     }
   }
   return ctx.db.transaction(async (sql) => {
@@ -65,24 +80,48 @@ export async function provisionTenant(
       [randomUUID(), request.workspace, request.region ?? null, JSON.stringify(request.audiences ?? [])],
     );
     if (inserted[0]) {
-      await recordAudit(sql, { tenantId: inserted[0].id, actor: actor.name, action: 'tenant.provision', subject: request.workspace, result: 'success' });
+      await recordAudit(sql, {
+        tenantId: inserted[0].id,
+        actor: actor.name,
+        action: 'tenant.provision',
+        subject: request.workspace,
+        result: 'success',
+      });
       return { tenant: toTenant(inserted[0]), created: true };
     }
     const [updated] = await sql.query<TenantRow>(
       `update tenants set region = coalesce($2, region), audiences = coalesce($3, audiences), updated_at = now()
         where workspace = $1 returning *`,
-      [request.workspace, request.region ?? null, request.audiences ? JSON.stringify(request.audiences) : null],
+      [
+        request.workspace,
+        request.region ?? null,
+        request.audiences ? JSON.stringify(request.audiences) : null,
+      ],
     );
     if (!updated) throw notFound('tenant', request.workspace);
     return { tenant: toTenant(updated), created: false };
   });
 }
 
-export async function setTenantState(ctx: KeyChainContext, workspace: string, state: 'ACTIVE' | 'SUSPENDED', actor: Actor): Promise<Tenant> {
+export async function setTenantState(
+  ctx: KeyChainContext,
+  workspace: string,
+  state: 'ACTIVE' | 'SUSPENDED',
+  actor: Actor,
+): Promise<Tenant> {
   return ctx.db.transaction(async (sql) => {
-    const [row] = await sql.query<TenantRow>('update tenants set state = $2, updated_at = now() where workspace = $1 returning *', [workspace, state]);
+    const [row] = await sql.query<TenantRow>(
+      'update tenants set state = $2, updated_at = now() where workspace = $1 returning *',
+      [workspace, state],
+    );
     if (!row) throw notFound('tenant', workspace);
-    await recordAudit(sql, { tenantId: row.id, actor: actor.name, action: state === 'ACTIVE' ? 'tenant.resume' : 'tenant.suspend', subject: workspace, result: 'success' });
+    await recordAudit(sql, {
+      tenantId: row.id,
+      actor: actor.name,
+      action: state === 'ACTIVE' ? 'tenant.resume' : 'tenant.suspend',
+      subject: workspace,
+      result: 'success',
+    });
     return toTenant(row);
   });
 }

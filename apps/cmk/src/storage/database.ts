@@ -40,7 +40,11 @@ function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // bigint counts (count(*)) as numbers; they stay far below 2^53 here.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-  pool.on('error', (error) => process.stderr.write(`${JSON.stringify({ level: 'error', msg: 'database connection lost', error: error.message })}\n`));
+  pool.on('error', (error) =>
+    process.stderr.write(
+      `${JSON.stringify({ level: 'error', msg: 'database connection lost', error: error.message })}\n`,
+    ),
+  );
   const sql = (target: Pick<pg.Pool, 'query'>): Sql => ({
     async query<Row>(text: string, params: unknown[] = []) {
       return (await target.query(text, params)).rows as Row[];

@@ -9,7 +9,9 @@ const LOCK_ID = 0x6f6b636d;
 
 /** Applies the numbered SQL files in migrations/ that have not run yet, each in its own transaction. */
 export async function migrate(db: Database): Promise<string[]> {
-  await db.query('create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())');
+  await db.query(
+    'create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())',
+  );
   const files = (await readdir(MIGRATIONS)).filter((file) => /^\d{3}_[a-z0-9_]+\.sql$/.test(file)).sort();
   const applied: string[] = [];
   for (const file of files) {
@@ -19,7 +21,11 @@ export async function migrate(db: Database): Promise<string[]> {
       await sql.query('select pg_advisory_xact_lock($1)', [LOCK_ID]);
       const done = await sql.query('select 1 from schema_migrations where version = $1', [version]);
       if (done.length > 0) return false;
-      for (const statement of text.split(/;\s*$/m).map((part) => part.trim()).filter(Boolean)) await sql.query(statement);
+      for (const statement of text
+        .split(/;\s*$/m)
+        .map((part) => part.trim())
+        .filter(Boolean))
+        await sql.query(statement);
       await sql.query('insert into schema_migrations (version) values ($1)', [version]);
       return true;
     });

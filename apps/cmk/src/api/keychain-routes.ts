@@ -1,0 +1,397 @@
+import { Type } from '@openkcm/schema';
+import {
+  cancelAccountDeletion,
+  checkAccount,
+  deleteAccount,
+  getAccount,
+  listAccounts,
+  registerAccount,
+} from '../keychain/accounts.js';
+import { listAudit } from '../keychain/audit.js';
+import { CmkError } from '../keychain/errors.js';
+import { startRekey } from '../keychain/rekey.js';
+import {
+  cancelKeyDeletion,
+  createKey,
+  decrypt,
+  deleteKey,
+  encrypt,
+  getKey,
+  listKeys,
+  rotateKey,
+  setKeyPolicy,
+  setKeyState,
+} from '../keychain/service-keys.js';
+import { getTenant, provisionTenant, setTenantState } from '../keychain/tenants.js';
+import { Name, Retention, type Route, route } from './routes.js';
+
+const T = '/api/v1/tenants/:tenant';
+const actor = (context: { principal: { username: string } }) => ({ name: context.principal.username });
+const base64 = (field: string) =>
+  Type.String({ maxLength: 65_536, pattern: '^[A-Za-z0-9+/]*={0,2}$', description: `${field}, base64` });
+
+export function keychainRoutes(startRekeyWork: (accountId: string) => void): Route[] {
+  const routes: Route[] = [
+    route({
+      method: 'PUT',
+      path: T,
+      summary: 'Provision the tenant of a workspace (idempotent)',
+      access: 'system',
+      body: Type.Object({
+        region: Type.Optional(Type.String({ maxLength: 64 })),
+        audiences: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 16 })),
+      }),
+      async handle(context, body) {
+        const result = await provisionTenant(
+          context.keychain,
+          { workspace: context.params.tenant ?? '', ...body },
+          actor(context),
+        );
+        return { status: result.created ? 201 : 200, body: result.tenant };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: T,
+      summary: 'Read a tenant',
+      access: 'read',
+      handle: async (context) => ({
+        status: 200,
+        body: await getTenant(context.keychain.db, context.params.tenant ?? ''),
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/suspend`,
+      summary: 'Suspend a tenant: its keys stop working',
+      access: 'system',
+      handle: async (context) => ({
+        status: 200,
+        body: await setTenantState(
+          context.keychain,
+          context.params.tenant ?? '',
+          'SUSPENDED',
+          actor(context),
+        ),
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/resume`,
+      summary: 'Resume a suspended tenant',
+      access: 'system',
+      handle: async (context) => ({
+        status: 200,
+        body: await setTenantState(context.keychain, context.params.tenant ?? '', 'ACTIVE', actor(context)),
+      }),
+    }),
+    route({
+      method: 'GET',
+      path: `${T}/accounts`,
+      summary: 'List Accounts (L2)',
+      access: 'read',
+      handle: async (context) => ({
+        status: 200,
+        body: { items: await listAccounts(context.keychain.db, context.params.tenant ?? '') },
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/accounts`,
+      summary: 'Register an Account: a new L2 root wrapped by an L1 key that must exist and be usable',
+      access: 'write',
+      body: Type.Object({
+        name: Name,
+        providerType: Type.String({ minLength: 1, maxLength: 32 }),
+        keyReference: Type.String({ minLength: 1, maxLength: 2048 }),
+        accessData: Type.Optional(
+          Type.Unsafe<Record<string, unknown>>({
+            type: 'object',
+            'x-kubernetes-preserve-unknown-fields': true,
+          }),
+        ),
+      }),
+      async handle(context, body) {
+        const result = await registerAccount(
+          context.keychain,
+          context.params.tenant ?? '',
+          body,
+          actor(context),
+        );
+        return { status: result.created ? 201 : 200, body: result.account };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: `${T}/accounts/:name`,
+      summary: 'Read an Account, with re-key progress',
+      access: 'read',
+      handle: async (context) => ({
+        status: 200,
+        body: await getAccount(context.keychain.db, context.params.tenant ?? '', context.params.name ?? ''),
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/accounts/:name/validate`,
+      summary: 'Check that the L1 key of an Account is reachable and usable',
+      access: 'read',
+      handle: async (context) => ({
+        status: 200,
+        body: await checkAccount(context.keychain, context.params.tenant ?? '', context.params.name ?? ''),
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/accounts/:name/rekey`,
+      summary: 'Re-key an Account to a new L1 key; confirm with the Account name',
+      access: 'write',
+      body: Type.Object({
+        keyReference: Type.String({ minLength: 1, maxLength: 2048 }),
+        accessData: Type.Optional(
+          Type.Unsafe<Record<string, unknown>>({
+            type: 'object',
+            'x-kubernetes-preserve-unknown-fields': true,
+          }),
+        ),
+        confirm: Type.String({ description: 'The Account name, typed to confirm' }),
+      }),
+      async handle(context, body) {
+        const name = context.params.name ?? '';
+        if (body.confirm !== name)
+          throw new CmkError('INVALID_ARGUMENT', `type the Account name "${name}" in confirm to re-key it`, {
+            field: 'confirm',
+          });
+        const account = await startRekey(
+          context.keychain,
+          context.params.tenant ?? '',
+          name,
+          body,
+          actor(context),
+        );
+        startRekeyWork(account.id);
+        return { status: 202, body: account };
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: `${T}/accounts/:name`,
+      summary: 'Schedule an Account for destruction; refused while keys depend on it',
+      access: 'write',
+      handle: async (context) => ({
+        status: 202,
+        body: await deleteAccount(
+          context.keychain,
+          context.params.tenant ?? '',
+          context.params.name ?? '',
+          actor(context),
+        ),
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/accounts/:name/cancel-deletion`,
+      summary: 'Cancel the scheduled destruction of an Account',
+      access: 'write',
+      handle: async (context) => ({
+        status: 200,
+        body: await cancelAccountDeletion(
+          context.keychain,
+          context.params.tenant ?? '',
+          context.params.name ?? '',
+          actor(context),
+        ),
+      }),
+    }),
+    route({
+      method: 'GET',
+      path: `${T}/keys`,
+      summary: 'List ServiceEncryptionKeys (L3), optionally of one Account',
+      access: 'read',
+      async handle(context) {
+        const accountName = context.query.get('account') ?? undefined;
+        return {
+          status: 200,
+          body: {
+            items: await listKeys(
+              context.keychain.db,
+              context.params.tenant ?? '',
+              accountName ? { accountName } : {},
+            ),
+          },
+        };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/keys`,
+      summary: 'Create a ServiceEncryptionKey under an Account',
+      access: 'write',
+      body: Type.Object({
+        name: Name,
+        accountRef: Type.Object({ name: Name, workspace: Type.Optional(Type.String({ maxLength: 1024 })) }),
+        rotationSchedule: Type.String({ maxLength: 32, default: '30d' }),
+        retention: Type.Optional(Retention),
+        state: Type.Optional(
+          Type.Unsafe<'ENABLED' | 'DISABLED'>({ type: 'string', enum: ['ENABLED', 'DISABLED'] }),
+        ),
+      }),
+      async handle(context, body) {
+        const result = await createKey(
+          context.keychain,
+          context.params.tenant ?? '',
+          { ...body, account: body.accountRef },
+          actor(context),
+        );
+        return { status: result.created ? 201 : 200, body: result.key };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: `${T}/keys/:name`,
+      summary: 'Read a key with its versions, last and next rotation',
+      access: 'read',
+      handle: async (context) => ({
+        status: 200,
+        body: await getKey(context.keychain.db, context.params.tenant ?? '', context.params.name ?? ''),
+      }),
+    }),
+    route({
+      method: 'PATCH',
+      path: `${T}/keys/:name`,
+      summary: 'Change the rotation schedule, retention or state of a key',
+      access: 'write',
+      body: Type.Object({
+        rotationSchedule: Type.Optional(Type.String({ maxLength: 32 })),
+        retention: Type.Optional(Retention),
+        state: Type.Optional(
+          Type.Unsafe<'ENABLED' | 'DISABLED'>({ type: 'string', enum: ['ENABLED', 'DISABLED'] }),
+        ),
+      }),
+      async handle(context, body) {
+        const tenant = context.params.tenant ?? '';
+        const name = context.params.name ?? '';
+        if (body.rotationSchedule !== undefined || body.retention !== undefined) {
+          await setKeyPolicy(
+            context.keychain,
+            tenant,
+            name,
+            {
+              ...(body.rotationSchedule ? { rotationSchedule: body.rotationSchedule } : {}),
+              ...(body.retention ? { retention: body.retention } : {}),
+            },
+            actor(context),
+          );
+        }
+        if (body.state) await setKeyState(context.keychain, tenant, name, body.state, actor(context));
+        return { status: 200, body: await getKey(context.keychain.db, tenant, name) };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/keys/:name/rotate`,
+      summary: 'Rotate now: version + 1, once per request id',
+      access: 'write',
+      body: Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 256 }) }),
+      async handle(context, body) {
+        const result = await rotateKey(
+          context.keychain,
+          context.params.tenant ?? '',
+          context.params.name ?? '',
+          `request:${body.requestId}`,
+          actor(context),
+        );
+        return { status: 200, body: { ...result.key, rotated: result.rotated, version: result.version } };
+      },
+    }),
+    route({
+      method: 'DELETE',
+      path: `${T}/keys/:name`,
+      summary: 'Schedule a key for destruction; decrypt is refused while pending',
+      access: 'write',
+      handle: async (context) => ({
+        status: 202,
+        body: await deleteKey(
+          context.keychain,
+          context.params.tenant ?? '',
+          context.params.name ?? '',
+          actor(context),
+        ),
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/keys/:name/cancel-deletion`,
+      summary: 'Cancel the scheduled destruction of a key',
+      access: 'write',
+      handle: async (context) => ({
+        status: 200,
+        body: await cancelKeyDeletion(
+          context.keychain,
+          context.params.tenant ?? '',
+          context.params.name ?? '',
+          actor(context),
+        ),
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/keys/:name/encrypt`,
+      summary: 'Encrypt data with the current version of a key',
+      access: 'write',
+      body: Type.Object({
+        plaintext: base64('the data'),
+        context: Type.String({ maxLength: 1024, default: '' }),
+      }),
+      async handle(context, body) {
+        const result = await encrypt(
+          context.keychain,
+          context.params.tenant ?? '',
+          context.params.name ?? '',
+          Buffer.from(body.plaintext, 'base64'),
+          body.context,
+        );
+        return { status: 200, body: result };
+      },
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/keys/:name/decrypt`,
+      summary: 'Decrypt data with the version that encrypted it',
+      access: 'write',
+      body: Type.Object({
+        ciphertext: Type.String({ maxLength: 100_000 }),
+        context: Type.String({ maxLength: 1024, default: '' }),
+      }),
+      async handle(context, body) {
+        const result = await decrypt(
+          context.keychain,
+          context.params.tenant ?? '',
+          context.params.name ?? '',
+          body.ciphertext,
+          body.context,
+        );
+        return {
+          status: 200,
+          body: { plaintext: result.plaintext.toString('base64'), version: result.version },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: `${T}/audit`,
+      summary: 'The audit trail of a tenant: who changed what, when, with which result',
+      access: 'read',
+      async handle(context) {
+        const tenant = await getTenant(context.keychain.db, context.params.tenant ?? '');
+        const limit = Math.min(Number(context.query.get('limit') ?? 100) || 100, 1000);
+        const after = Number(context.query.get('after') ?? 0) || 0;
+        return {
+          status: 200,
+          body: { items: await listAudit(context.keychain.db, tenant.id, { after, limit }) },
+        };
+      },
+    }),
+  ];
+  return routes;
+}

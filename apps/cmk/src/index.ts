@@ -1,0 +1,1 @@
+export { type CmkOptions, type RunningCmk, startCmk } from './server.js';

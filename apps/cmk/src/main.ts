@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigurationError } from './plugins/profile.js';
+import { startCmk } from './server.js';
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string', default: process.env.OPENKCM_DATA_DIR ?? '.openkcm' },
+    config: {
+      type: 'string',
+      default: process.env.CMK_CONFIG ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'config.yaml'),
+    },
+    profile: { type: 'string', default: process.env.CMK_PROFILE ?? 'local-profile' },
+    host: { type: 'string', default: process.env.CMK_HOST ?? '127.0.0.1' },
+    port: { type: 'string', default: process.env.CMK_PORT ?? '0' },
+  },
+});
+
+const dataDir = resolve(values['data-dir']);
+/** The local keystore's passphrase is generated once, like the other development secrets. */
+async function ensureLocalPassphrase(): Promise<void> {
+  const file = join(dataDir, 'secrets', 'local-keystore.passphrase');
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await writeFile(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    },
+  );
+}
+
+try {
+  await ensureLocalPassphrase();
+  const cmk = await startCmk({
+    dataDir,
+    configFile: resolve(values.config),
+    profile: values.profile,
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    host: values.host,
+    port: Number(values.port),
+  });
+  process.stdout.write(`OPENKCM_READY ${JSON.stringify({ name: 'cmk', url: cmk.url })}\n`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void cmk.close().then(() => process.exit(0)));
+} catch (error) {
+  const message =
+    error instanceof ConfigurationError
+      ? `CMK cannot start: ${error.message}`
+      : `CMK cannot start: ${(error as Error).stack}`;
+  process.stderr.write(`${JSON.stringify({ level: 'error', msg: message })}\n`);
+  process.exit(1);
+}

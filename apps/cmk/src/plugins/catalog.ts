@@ -1,0 +1,18 @@
+import { LocalCaCertificateIssuer } from '@openkcm/plugin-certificates-local-ca';
+import { OidcIdentity } from '@openkcm/plugin-identity-oidc';
+import { LocalKeystore } from '@openkcm/plugin-keystore-local';
+import { LogNotification } from '@openkcm/plugin-notification-log';
+import type { Plugin, PluginType } from '@openkcm/plugin-sdk';
+import { WorkspaceSystemInformation } from '@openkcm/plugin-system-information-workspaces';
+
+/** Every plugin this build of CMK can load, by the name config.yaml uses. */
+export const PLUGIN_CATALOG: Record<string, { type: PluginType; create: () => Plugin }> = {
+  'keystore-local': { type: 'KeystoreProvider', create: () => new LocalKeystore() },
+  'identity-oidc': { type: 'IdentityManagementService', create: () => new OidcIdentity() },
+  'certificates-local-ca': { type: 'CertificateIssuerService', create: () => new LocalCaCertificateIssuer() },
+  'system-information-workspaces': {
+    type: 'SystemInformationService',
+    create: () => new WorkspaceSystemInformation(),
+  },
+  'notification-log': { type: 'NotificationService', create: () => new LogNotification() },
+};
