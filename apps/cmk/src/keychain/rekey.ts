@@ -88,7 +88,7 @@ export async function continueRekey(ctx: KeyChainContext, accountId: string, bat
       }>('select tenant_id, rekey_target_generation, state from accounts where id = $1 for update', [
         accountId,
       ]);
-      if (!account || account.state !== 'REKEYING' || account.rekey_target_generation === null) return -1;
+      if (account?.state !== 'REKEYING' || account.rekey_target_generation === null) return -1;
       const target = account.rekey_target_generation;
       const versions = await sql.query<{
         key_id: string;
