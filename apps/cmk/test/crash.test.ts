@@ -6,6 +6,7 @@ import { registerAccount } from '../src/keychain/accounts.js';
 import type { KeyChainContext } from '../src/keychain/context.js';
 import { createKey, rotateKey, unwrapVersion } from '../src/keychain/service-keys.js';
 import { provisionTenant } from '../src/keychain/tenants.js';
+import { BACKENDS, databaseFor } from './backends.js';
 import { ACTOR, openKeychain, WORKSPACE } from './fixtures/keychain.js';
 
 const WORKER = new URL('./fixtures/crash-worker.ts', import.meta.url).pathname;
@@ -16,10 +17,11 @@ interface WorkerRun {
   exited: Promise<number | null>;
 }
 
-function runWorker(args: string[]): WorkerRun {
+function runWorker(args: string[], url: string | undefined): WorkerRun {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...(url ? { DATABASE_URL: url } : {}) },
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -36,8 +38,12 @@ function runWorker(args: string[]): WorkerRun {
 }
 
 /** Lets the worker make progress, then kills it with SIGKILL at a random moment; true when it finished first. */
-async function killMidway(args: string[], progressed: (output: string) => boolean): Promise<boolean> {
-  const worker = runWorker(args);
+async function killMidway(
+  args: string[],
+  url: string | undefined,
+  progressed: (output: string) => boolean,
+): Promise<boolean> {
+  const worker = runWorker(args, url);
   const deadline = Date.now() + 30_000;
   while (!progressed(worker.output()) && worker.child.exitCode === null && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -64,10 +70,16 @@ async function expectAllDecrypt(ctx: KeyChainContext, expected: number): Promise
     expect((await unwrapVersion(ctx, WORKSPACE, name, version)).length).toBe(32);
 }
 
-describe('crash safety (kill -9, PGlite)', () => {
+describe.each(BACKENDS)('crash safety (kill -9) on %s', (backend) => {
+  const database = databaseFor(backend);
+  let url: string | undefined;
+  const open = (dir: string, now?: () => Date) =>
+    openKeychain(dir, { ...(url ? { databaseUrl: url } : {}), ...(now ? { now } : {}) });
+
   it('re-key: every version decrypts after each crash, and the re-key completes after restarts', async () => {
+    url = await database.fresh();
     const dir = await tempDir('openkcm-crash-rekey-');
-    let ctx = await openKeychain(dir.path);
+    let ctx = await open(dir.path);
     await provisionTenant(ctx, { workspace: WORKSPACE }, ACTOR);
     await registerAccount(
       ctx,
@@ -89,16 +101,18 @@ describe('crash safety (kill -9, PGlite)', () => {
 
     let crashes = 0;
     for (let attempt = 0; attempt < 6; attempt++) {
-      const finished = await killMidway(['rekey', dir.path], (output) => output.includes('rekey started'));
-      ctx = await openKeychain(dir.path);
+      const finished = await killMidway(['rekey', dir.path], url, (output) =>
+        output.includes('rekey started'),
+      );
+      ctx = await open(dir.path);
       await expectAllDecrypt(ctx, 200);
       await ctx.db.close();
       if (finished) break;
       crashes++;
     }
-    const last = runWorker(['rekey', dir.path]);
+    const last = runWorker(['rekey', dir.path], url);
     expect(await last.exited).toBe(0);
-    ctx = await openKeychain(dir.path);
+    ctx = await open(dir.path);
     const [account] = await ctx.db.query<{
       state: string;
       key_reference: string;
@@ -126,9 +140,10 @@ describe('crash safety (kill -9, PGlite)', () => {
   });
 
   it('scheduled rotation: no rotation lost or doubled across crashes, and every version decrypts', async () => {
+    url = await database.fresh();
     const dir = await tempDir('openkcm-crash-rotate-');
     const start = new Date('2026-01-01T00:00:00Z');
-    let ctx = await openKeychain(dir.path, { now: () => start });
+    let ctx = await open(dir.path, () => start);
     await provisionTenant(ctx, { workspace: WORKSPACE }, ACTOR);
     await registerAccount(
       ctx,
@@ -149,16 +164,18 @@ describe('crash safety (kill -9, PGlite)', () => {
     const cycles = 6;
     let crashes = 0;
     for (let attempt = 0; attempt < 15; attempt++) {
-      const finished = await killMidway(['rotate', dir.path, start.toISOString(), String(cycles)], (output) =>
-        /cycle \d/.test(output),
+      const finished = await killMidway(
+        ['rotate', dir.path, start.toISOString(), String(cycles)],
+        url,
+        (output) => /cycle \d/.test(output),
       );
       if (finished) break;
       crashes++;
     }
-    const last = runWorker(['rotate', dir.path, start.toISOString(), String(cycles)]);
+    const last = runWorker(['rotate', dir.path, start.toISOString(), String(cycles)], url);
     expect(await last.exited).toBe(0);
 
-    ctx = await openKeychain(dir.path, { now: () => new Date(start.getTime() + cycles * 3_600_000 + 1000) });
+    ctx = await open(dir.path, () => new Date(start.getTime() + cycles * 3_600_000 + 1000));
     const keys = await ctx.db.query<{
       name: string;
       current_version: number;
