@@ -1,5 +1,5 @@
 import { recordAudit } from './audit.js';
-import type { KeyChainContext } from './context.js';
+import { addSeconds, type KeyChainContext } from './context.js';
 import { rotateKey } from './service-keys.js';
 
 const SCHEDULER = { name: 'rotation-scheduler' };
@@ -62,19 +62,20 @@ export async function destroyExpiredMaterial(
 ): Promise<{ versions: number; keys: number; accounts: number; roots: number }> {
   const now = ctx.now();
   return ctx.db.transaction(async (sql) => {
+    // Destroyed versions leave no row behind, so an hourly key with a retention policy stays bounded.
     const versions = await sql.query(
-      "update key_versions set wrapped = null, state = 'DESTROYED' where state = 'DESTROY_SCHEDULED' and destroy_after <= $1 returning key_id",
+      "delete from key_versions where state = 'DESTROY_SCHEDULED' and destroy_after <= $1 returning key_id",
       [now],
     );
+    await sql.query('delete from rotation_requests where created_at < $1', [
+      addSeconds(now, -ctx.destructionWindowSeconds),
+    ]);
     const keys = await sql.query<{ id: string; tenant_id: string; name: string }>(
       "update service_keys set state = 'DESTROYED', updated_at = now() where state = 'PENDING_DELETION' and delete_after <= $1 returning id, tenant_id, name",
       [now],
     );
     for (const key of keys) {
-      await sql.query(
-        "update key_versions set wrapped = null, state = 'DESTROYED', destroy_after = null where key_id = $1",
-        [key.id],
-      );
+      await sql.query('delete from key_versions where key_id = $1', [key.id]);
       await recordAudit(sql, {
         tenantId: key.tenant_id,
         actor: 'cmk',

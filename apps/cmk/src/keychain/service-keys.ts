@@ -150,8 +150,8 @@ async function addVersion(
   const root = await ctx.roots.get(ctx, sql, key.accountId, generation);
   const wrapped = seal(root, newKey(), versionContext(key.tenantId, key.id, version));
   await sql.query(
-    "insert into key_versions (key_id, version, account_generation, wrapped, state) values ($1, $2, $3, $4, 'ACTIVE')",
-    [key.id, version, generation, wrapped],
+    "insert into key_versions (key_id, version, account_generation, wrapped, state, created_at) values ($1, $2, $3, $4, 'ACTIVE', $5)",
+    [key.id, version, generation, wrapped, ctx.now()],
   );
 }
 
@@ -303,11 +303,10 @@ export async function rotateKey(
       'update service_keys set current_version = $2, last_rotation_at = $3, next_rotation_at = $4, updated_at = now() where id = $1',
       [row.id, version, now, addSeconds(now, row.rotation_interval_seconds)],
     );
-    await sql.query('insert into rotation_requests (key_id, request_id, version) values ($1, $2, $3)', [
-      row.id,
-      requestId,
-      version,
-    ]);
+    await sql.query(
+      'insert into rotation_requests (key_id, request_id, version, created_at) values ($1, $2, $3, $4)',
+      [row.id, requestId, version, now],
+    );
     await applyRetention(ctx, sql, { ...row, current_version: version });
     await recordAudit(sql, {
       tenantId: row.tenant_id,
@@ -471,40 +470,53 @@ export async function cancelKeyDeletion(
 
 const CIPHERTEXT = /^okcm:v([1-9][0-9]*):([A-Za-z0-9+/]+={0,2})$/;
 
-/** The plaintext of one L3 version, for the data plane; refused unless the key and the version may be used. */
+/** The plaintext of one L3 version, for the data plane; refused unless the tenant, the key and the version may be used. */
 export async function unwrapVersion(
   ctx: KeyChainContext,
   workspace: string,
   name: string,
   version: number,
 ): Promise<Buffer> {
-  await activeTenant(ctx.db, workspace);
-  const row = await keyRow(ctx.db, workspace, name);
-  if (row.state !== 'ENABLED')
-    throw new CmkError(
-      'KEY_NOT_USABLE',
-      `ServiceEncryptionKey "${name}" is ${row.state.toLowerCase().replace('_', ' ')}: it cannot be used`,
-    );
-  const [stored] = await ctx.db.query<{
+  // One round trip on the hot path: tenant state, key state and the wrapped version together.
+  const [row] = await ctx.db.query<{
+    tenant_id: string;
+    tenant_state: string;
+    key_id: string;
+    account_id: string;
+    key_state: KeyState;
     wrapped: Uint8Array | null;
-    state: string;
-    account_generation: number;
-  }>('select wrapped, state, account_generation from key_versions where key_id = $1 and version = $2', [
-    row.id,
-    version,
-  ]);
-  if (!stored) throw new CmkError('NOT_FOUND', `version ${version} of "${name}" does not exist`);
-  if (stored.state !== 'ACTIVE' || !stored.wrapped) {
+    version_state: string | null;
+    account_generation: number | null;
+  }>(
+    `select t.id as tenant_id, t.state as tenant_state, k.id as key_id, k.account_id, k.state as key_state,
+            v.wrapped, v.state as version_state, v.account_generation
+       from tenants t join service_keys k on k.tenant_id = t.id
+       left join key_versions v on v.key_id = k.id and v.version = $3
+      where t.workspace = $1 and k.name = $2`,
+    [workspace, name, version],
+  );
+  if (!row) {
+    await getTenant(ctx.db, workspace);
+    throw notFound('ServiceEncryptionKey', name);
+  }
+  if (row.tenant_state !== 'ACTIVE') await activeTenant(ctx.db, workspace);
+  if (row.key_state !== 'ENABLED')
     throw new CmkError(
       'KEY_NOT_USABLE',
-      `version ${version} of "${name}" is ${stored.state === 'DESTROYED' ? 'destroyed' : 'scheduled for destruction by the retention policy'}`,
+      `ServiceEncryptionKey "${name}" is ${row.key_state.toLowerCase().replace('_', ' ')}: it cannot be used`,
     );
-  }
+  if (row.version_state === null || row.account_generation === null)
+    throw new CmkError('NOT_FOUND', `version ${version} of "${name}" does not exist (or was destroyed)`);
+  if (row.version_state !== 'ACTIVE' || !row.wrapped)
+    throw new CmkError(
+      'KEY_NOT_USABLE',
+      `version ${version} of "${name}" is scheduled for destruction by the retention policy`,
+    );
   return ctx.roots.openVersion(ctx, ctx.db, {
     accountId: row.account_id,
-    generation: stored.account_generation,
-    wrapped: bytes(stored.wrapped),
-    context: versionContext(row.tenant_id, row.id, version),
+    generation: row.account_generation,
+    wrapped: bytes(row.wrapped),
+    context: versionContext(row.tenant_id, row.key_id, version),
   });
 }
 
