@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readClientSecret } from '@openkcm/idp';
 import { type RunningProcess, startProcess } from './child-process.js';
 import { CONTROLLER_SERVICE_ACCOUNT } from './demo-users.js';
 import { type Endpoints, writeEndpoints } from './endpoints.js';
@@ -12,7 +13,7 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export interface StackOptions {
   dataDir: string;
   /** 0 picks a free port; tests always do. */
-  ports?: Partial<Record<'controlPlane' | 'idp' | 'cmk', number>>;
+  ports?: Partial<Record<ProcessName, number>>;
   /** Called with each stderr line of the processes (npm start shows warnings and errors). */
   echo?: (name: string, line: string) => void;
 }
@@ -26,18 +27,18 @@ export interface RunningStack {
   controlPlaneCa: string;
   processes: RunningProcess[];
   /** Restarts one process on the same port and data (durability tests). */
-  restart(name: 'controlPlane' | 'idp' | 'cmk', signal?: NodeJS.Signals): Promise<void>;
+  restart(name: ProcessName, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
-type ProcessName = 'idp' | 'controlPlane' | 'cmk';
+type ProcessName = 'idp' | 'controlPlane' | 'cmk' | 'controller';
 
 /** The product's processes in start order: each may use the URLs of the ones before it. */
 const PROCESSES: Array<{
   name: ProcessName;
   entry: string;
   args: (dataDir: string, port: string, endpoints: Endpoints) => string[];
-  env?: (endpoints: Endpoints) => Record<string, string>;
+  env?: (endpoints: Endpoints, dataDir: string) => Promise<Record<string, string>>;
 }> = [
   {
     name: 'idp',
@@ -62,7 +63,26 @@ const PROCESSES: Array<{
     name: 'cmk',
     entry: 'apps/cmk/src/main.ts',
     args: (dataDir, port) => ['--data-dir', dataDir, '--port', port],
-    env: (endpoints) => ({ OIDC_ISSUER: endpoints.idp ?? '' }),
+    env: async (endpoints) => ({ OIDC_ISSUER: endpoints.idp ?? '' }),
+  },
+  {
+    name: 'controller',
+    entry: 'apps/controller/src/main.ts',
+    args: (dataDir, port, endpoints) => [
+      '--data-dir',
+      dataDir,
+      '--port',
+      port,
+      '--control-plane',
+      endpoints.controlPlane ?? '',
+      '--cmk',
+      endpoints.cmk ?? '',
+      '--oidc-issuer',
+      endpoints.idp ?? '',
+    ],
+    env: async (_endpoints, dataDir) => ({
+      OIDC_CLIENT_SECRET: await readClientSecret(dataDir, 'openkcm-controller'),
+    }),
   },
 ];
 
@@ -76,7 +96,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const logDir = join(dataDir, 'logs');
   const endpoints: Endpoints = {};
-  const launch = (name: ProcessName, port: string) => {
+  const launch = async (name: ProcessName, port: string) => {
     const definition = PROCESSES.find((candidate) => candidate.name === name);
     if (!definition) throw new Error(`unknown process ${name}`);
     return startProcess(
@@ -84,7 +104,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         name,
         entry: join(REPO_ROOT, definition.entry),
         args: definition.args(dataDir, port, endpoints),
-        ...(definition.env ? { env: definition.env(endpoints) } : {}),
+        ...(definition.env ? { env: await definition.env(endpoints, dataDir) } : {}),
       },
       {
         cwd: REPO_ROOT,

@@ -16,7 +16,10 @@ export interface TestStack extends RunningStack {
 /** The real product processes on random loopback ports, in a fresh data folder. */
 export async function startTestStack(): Promise<TestStack> {
   const dir = await tempDir();
-  const stack = await startStack({ dataDir: dir.path, ports: { idp: 0, controlPlane: 0, cmk: 0 } });
+  const stack = await startStack({
+    dataDir: dir.path,
+    ports: { idp: 0, controlPlane: 0, cmk: 0, controller: 0 },
+  });
   return {
     ...stack,
     async tokenFor(user) {

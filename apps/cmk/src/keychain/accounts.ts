@@ -251,7 +251,7 @@ export async function deleteAccount(
   await ctx.db.transaction(async (sql) => {
     const row = await accountRow(sql, workspace, name, true);
     const dependents = await sql.query<{ name: string }>(
-      "select name from service_keys where account_id = $1 and state <> 'DESTROYED' order by name limit 100",
+      "select name from service_keys where account_id = $1 and state in ('ENABLED', 'DISABLED') order by name limit 100",
       [row.id],
     );
     if (dependents.length > 0) {
@@ -269,7 +269,13 @@ export async function deleteAccount(
         'CONFLICT',
         `Account "${name}" is being re-keyed; delete it when the re-key has finished`,
       );
-    const deleteAfter = addSeconds(ctx.now(), ctx.destructionWindowSeconds);
+    // The root outlives the waiting period of keys deleted before it, so their deletion stays cancellable.
+    const [pending] = await sql.query<{ latest: Date | null }>(
+      "select max(delete_after) as latest from service_keys where account_id = $1 and state = 'PENDING_DELETION'",
+      [row.id],
+    );
+    const windowEnd = addSeconds(ctx.now(), ctx.destructionWindowSeconds);
+    const deleteAfter = pending?.latest && pending.latest > windowEnd ? pending.latest : windowEnd;
     await sql.query(
       "update accounts set state = 'PENDING_DELETION', delete_after = $2, updated_at = now() where id = $1",
       [row.id, deleteAfter],

@@ -453,6 +453,16 @@ export async function cancelKeyDeletion(
         'FAILED_PRECONDITION',
         `ServiceEncryptionKey "${name}" is not scheduled for deletion`,
       );
+    const [account] = await sql.query<{ state: string; name: string }>(
+      'select state, name from accounts where id = $1',
+      [row.account_id],
+    );
+    if (account?.state === 'PENDING_DELETION') {
+      throw new CmkError(
+        'FAILED_PRECONDITION',
+        `the Account "${account.name}" of this key is scheduled for deletion; cancel that first`,
+      );
+    }
     await sql.query(
       'update service_keys set state = coalesce(state_before_deletion, $2), state_before_deletion = null, delete_after = null, updated_at = now() where id = $1',
       [row.id, 'ENABLED'],

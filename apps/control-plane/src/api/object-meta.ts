@@ -129,6 +129,8 @@ export function keepSystemMetadata(incoming: ObjectMeta, stored: ObjectMeta): Ob
     generation: stored.generation,
     resourceVersion: stored.resourceVersion,
   };
+  const cluster = stored.annotations?.['kcp.io/cluster'];
+  if (cluster !== undefined) merged.annotations = { ...merged.annotations, 'kcp.io/cluster': cluster };
   if (stored.namespace !== undefined) merged.namespace = stored.namespace;
   else delete merged.namespace;
   if (stored.deletionTimestamp !== undefined) {

@@ -47,6 +47,7 @@ export interface LifecycleHooks {
 
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const SERVER_CLUSTER = '@cluster';
+export const CLUSTER_ANNOTATION = 'kcp.io/cluster';
 
 function generatedSuffix(): string {
   let suffix = '';
@@ -257,6 +258,9 @@ export class ResourceService {
     metadata.uid = randomUUID();
     metadata.creationTimestamp = nowTimestamp();
     metadata.generation = 1;
+    // As kcp does, every object says which logical cluster it lives in: wildcard lists need it.
+    if (!scope.type.global)
+      metadata.annotations = { ...metadata.annotations, [CLUSTER_ANNOTATION]: scope.cluster };
     if (scope.type.hasStatus) delete object.status;
     const conformed = this.conform(scope, object, options.fieldValidation);
     this.hooks.prepareCreate(scope, conformed.object);

@@ -1,0 +1,33 @@
+import type { CmkClient } from './cmk-client.js';
+import type { KubeClient, KubeObject } from './kube-client.js';
+import type { WorkQueue } from './work-queue.js';
+
+/** Read access to what the informers hold, per workspace. */
+export interface Caches {
+  bindings(cluster: string): KubeObject[];
+  tenants(cluster: string): KubeObject[];
+  accounts(cluster: string): KubeObject[];
+  keys(cluster: string): KubeObject[];
+}
+
+export interface ControllerContext {
+  kube: KubeClient;
+  cmk: CmkClient;
+  caches: Caches;
+  queue: WorkQueue;
+  now: () => Date;
+  /** How often an Account's L1 key is checked again. */
+  revalidateMs: number;
+}
+
+export interface ReconcileResult {
+  requeueAfterMs?: number;
+}
+
+export function clusterOf(object: KubeObject): string {
+  return object.metadata.annotations?.['kcp.io/cluster'] ?? '';
+}
+
+export function cmkMessage(body: Record<string, unknown>): string {
+  return typeof body.message === 'string' ? body.message : 'CMK gave no reason';
+}

@@ -1,0 +1,1 @@
+export { type ControllerOptions, type RunningController, startController } from './server.js';

@@ -1,0 +1,98 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { requestJson } from '@openkcm/pki';
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    // A string on the wire; only its presence matters here.
+    deletionTimestamp?: Date;
+    finalizers?: string[];
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+export class KubeError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KubeError';
+  }
+}
+
+/** The controller's access to the Kubernetes API (kcp-style workspace paths), as its own service account. */
+export class KubeClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string,
+    private readonly ca: string | undefined,
+  ) {}
+
+  /** For informers over every workspace: paths start with /clusters/<path or *>. */
+  kubeConfig(): KubeConfig {
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [
+        {
+          name: 'control-plane',
+          server: this.baseUrl,
+          ...(this.ca ? { caData: Buffer.from(this.ca).toString('base64') } : {}),
+          skipTLSVerify: false,
+        },
+      ],
+      users: [{ name: 'openkcm-controller', token: this.token }],
+      contexts: [{ name: 'controller', cluster: 'control-plane', user: 'openkcm-controller' }],
+      currentContext: 'controller',
+    });
+    return config;
+  }
+
+  async request<T = KubeObject>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
+    const response = await requestJson(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${this.token}`,
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': contentType }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(this.ca ? { ca: this.ca } : {}),
+      timeoutMs: 15_000,
+    });
+    if (response.status >= 300) {
+      const message =
+        typeof response.body === 'object' && response.body !== null
+          ? String(Reflect.get(response.body, 'message') ?? '')
+          : String(response.body);
+      throw new KubeError(response.status, `${method} ${path}: ${response.status} ${message}`);
+    }
+    return response.body as T;
+  }
+
+  get(path: string): Promise<KubeObject> {
+    return this.request('GET', path);
+  }
+
+  mergePatch(path: string, patch: unknown): Promise<KubeObject> {
+    return this.request('PATCH', path, patch, 'application/merge-patch+json');
+  }
+}
+
+export function keychainPath(cluster: string, namespace: string, plural: string, name?: string): string {
+  return `/clusters/${cluster}/apis/keychain.openkcm.io/v1alpha1/namespaces/${namespace}/${plural}${name ? `/${name}` : ''}`;
+}

@@ -1,0 +1,23 @@
+export type Kind = 'Tenant' | 'Account' | 'ServiceEncryptionKey';
+
+/** What the queue holds: a kind and where the object lives. */
+export interface ObjectRef {
+  kind: Kind;
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+export function keyOf(ref: ObjectRef): string {
+  return [ref.kind, ref.cluster, ref.namespace, ref.name].join('|');
+}
+
+export function refOf(key: string): ObjectRef {
+  const [kind = 'Tenant', cluster = '', namespace = '', name = ''] = key.split('|');
+  return { kind: kind as Kind, cluster, namespace, name };
+}
+
+/** FR-101: the Tenant is named after the workspace, e.g. tenant-root-orgs-acme. */
+export function tenantName(workspace: string): string {
+  return `tenant-${workspace.replaceAll(':', '-')}`;
+}

@@ -1,0 +1,183 @@
+import { CMK_CLEANUP_FINALIZER, ROTATE_NOW_ANNOTATION } from '@openkcm/api';
+import { tenantPath } from '../cmk-client.js';
+import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
+import { KubeError, type KubeObject, keychainPath } from '../kube-client.js';
+import { keyOf, type ObjectRef } from '../object-key.js';
+import { withConditions, writeStatus } from '../status.js';
+
+const STATE_TO_CMK = { Enabled: 'ENABLED', Disabled: 'DISABLED' } as const;
+
+function timestamp(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.replace(/\.\d{3}Z$/, 'Z') : undefined;
+}
+
+/**
+ * FR-301..305: the key exists in CMK under its Account with the schedule and state of the spec;
+ * the rotate-now annotation rotates once per value; status mirrors CMK, and the next reconcile is
+ * scheduled for the next rotation rather than polled.
+ */
+export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef): Promise<ReconcileResult> {
+  const path = keychainPath(ref.cluster, ref.namespace, 'serviceencryptionkeys', ref.name);
+  const key = await ctx.kube.get(path).catch((error: unknown) => {
+    if (error instanceof KubeError && error.status === 404) return undefined;
+    throw error;
+  });
+  if (!key) return {};
+  const now = ctx.now();
+  const finalizers = key.metadata.finalizers ?? [];
+  const spec = key.spec as {
+    accountRef: { name: string };
+    rotationSchedule: string;
+    state: 'Enabled' | 'Disabled';
+  };
+  const cmkKey = `${tenantPath(ref.cluster)}/keys/${encodeURIComponent(ref.name)}`;
+  const accountKey = keyOf({
+    kind: 'Account',
+    cluster: ref.cluster,
+    namespace: ref.namespace,
+    name: spec.accountRef.name,
+  });
+
+  if (key.metadata.deletionTimestamp) {
+    if (finalizers.includes(CMK_CLEANUP_FINALIZER)) {
+      const deleted = await ctx.cmk.call('DELETE', cmkKey);
+      if (deleted.status !== 202 && deleted.status !== 404)
+        throw new Error(`CMK refused to delete the key: ${cmkMessage(deleted.body)}`);
+      await ctx.kube.mergePatch(path, {
+        metadata: {
+          finalizers: finalizers.filter((item) => item !== CMK_CLEANUP_FINALIZER),
+          resourceVersion: key.metadata.resourceVersion,
+        },
+      });
+    }
+    ctx.queue.add(accountKey);
+    return {};
+  }
+  if (!finalizers.includes(CMK_CLEANUP_FINALIZER)) {
+    await ctx.kube.mergePatch(path, {
+      metadata: {
+        finalizers: [...finalizers, CMK_CLEANUP_FINALIZER],
+        resourceVersion: key.metadata.resourceVersion,
+      },
+    });
+    ctx.queue.add(accountKey);
+    return { requeueAfterMs: 0 };
+  }
+  const notReady = async (reason: string, message: string) => {
+    await writeStatus(
+      ctx.kube,
+      path,
+      key,
+      {
+        phase: 'Pending',
+        observedGeneration: key.metadata.generation,
+        conditions: withConditions(key, [{ type: 'Ready', status: 'False', reason, message }], now),
+      },
+      now,
+    );
+  };
+
+  const account = ctx.caches
+    .accounts(ref.cluster)
+    .find((item) => item.metadata.namespace === ref.namespace && item.metadata.name === spec.accountRef.name);
+  if (!account) {
+    await notReady(
+      'AccountNotFound',
+      `Account "${spec.accountRef.name}" does not exist in this workspace; create it or fix spec.accountRef`,
+    );
+    return {};
+  }
+  const created = await ctx.cmk.call('POST', `${tenantPath(ref.cluster)}/keys`, {
+    name: ref.name,
+    accountRef: { name: spec.accountRef.name },
+    rotationSchedule: spec.rotationSchedule,
+    state: STATE_TO_CMK[spec.state],
+  });
+  if (created.status === 404 || created.status === 412 || created.status === 422 || created.status === 403) {
+    await notReady(
+      created.status === 403 ? 'AccountOutsideTenant' : 'AccountNotReady',
+      `${cmkMessage(created.body)}`,
+    );
+    return { requeueAfterMs: ctx.revalidateMs };
+  }
+  if (created.status === 400) {
+    await notReady('InvalidSpec', cmkMessage(created.body));
+    return {};
+  }
+  if (created.status !== 200 && created.status !== 201)
+    throw new Error(`CMK could not create the key: ${cmkMessage(created.body)}`);
+  if (created.status === 201) ctx.queue.add(accountKey);
+
+  let current = created.body;
+  const wantedState = STATE_TO_CMK[spec.state];
+  if (
+    current.rotationSchedule !== normalizedSchedule(spec.rotationSchedule) ||
+    current.state !== wantedState
+  ) {
+    const patched = await ctx.cmk.call('PATCH', cmkKey, {
+      rotationSchedule: spec.rotationSchedule,
+      state: wantedState,
+    });
+    if (patched.status !== 200) throw new Error(`CMK could not update the key: ${cmkMessage(patched.body)}`);
+    current = patched.body;
+  }
+  const rotateRequest = key.metadata.annotations?.[ROTATE_NOW_ANNOTATION];
+  let observedRotateRequest = key.status?.observedRotateRequest as string | undefined;
+  if (rotateRequest && rotateRequest !== observedRotateRequest && wantedState === 'ENABLED') {
+    const rotated = await ctx.cmk.call('POST', `${cmkKey}/rotate`, {
+      requestId: `annotation:${key.metadata.uid}:${rotateRequest}`,
+    });
+    if (rotated.status !== 200) throw new Error(`CMK could not rotate the key: ${cmkMessage(rotated.body)}`);
+    current = rotated.body;
+    observedRotateRequest = rotateRequest;
+  }
+  await writeStatus(ctx.kube, path, key, statusFrom(key, current, observedRotateRequest, now), now);
+  const next = Date.parse(String(current.nextRotation ?? ''));
+  return Number.isNaN(next) ? {} : { requeueAfterMs: Math.max(1000, next - now.getTime() + 1000) };
+}
+
+/** `30d` and `720h` are the same schedule; CMK answers with the shortest form. */
+function normalizedSchedule(schedule: string): string {
+  const match = /^(\d+)(h|d)$/.exec(schedule);
+  if (!match) return schedule;
+  const hours = Number(match[1]) * (match[2] === 'd' ? 24 : 1);
+  return hours % 24 === 0 ? `${hours / 24}d` : `${hours}h`;
+}
+
+function statusFrom(
+  key: KubeObject,
+  cmk: Record<string, unknown>,
+  observedRotateRequest: string | undefined,
+  now: Date,
+): Record<string, unknown> {
+  const enabled = cmk.state === 'ENABLED';
+  return {
+    phase: enabled ? 'Active' : 'Disabled',
+    cmkKeyID: String(cmk.id ?? ''),
+    currentVersion: Number(cmk.currentVersion ?? 0),
+    ...(timestamp(cmk.lastRotation) ? { lastRotation: timestamp(cmk.lastRotation) } : {}),
+    ...(timestamp(cmk.nextRotation) ? { nextRotation: timestamp(cmk.nextRotation) } : {}),
+    activeClients: 0,
+    ...(observedRotateRequest ? { observedRotateRequest } : {}),
+    observedGeneration: key.metadata.generation,
+    conditions: withConditions(
+      key,
+      [
+        enabled
+          ? {
+              type: 'Ready',
+              status: 'True',
+              reason: 'Active',
+              message: `version ${cmk.currentVersion} is current; next rotation ${timestamp(cmk.nextRotation) ?? 'unscheduled'}`,
+            }
+          : {
+              type: 'Ready',
+              status: 'False',
+              reason: 'Disabled',
+              message: 'the key is disabled: every decrypt is refused until it is enabled again',
+            },
+      ],
+      now,
+    ),
+  };
+}

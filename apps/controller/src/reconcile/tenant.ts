@@ -1,0 +1,160 @@
+import { API_VERSION } from '@openkcm/api';
+import { tenantPath } from '../cmk-client.js';
+import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
+import { KubeError, type KubeObject, keychainPath } from '../kube-client.js';
+import type { ObjectRef } from '../object-key.js';
+import { withConditions, writeStatus } from '../status.js';
+
+export const OPENKCM_EXPORT = 'keychain.openkcm.io';
+
+/** OpenKCM is enabled in a workspace while an APIBinding to its export exists there. */
+export function isBound(ctx: ControllerContext, workspace: string): boolean {
+  return ctx.caches.bindings(workspace).some((binding) => {
+    const reference = binding.spec?.reference as { export?: { name?: string } } | undefined;
+    return reference?.export?.name === OPENKCM_EXPORT && !binding.metadata.deletionTimestamp;
+  });
+}
+
+/**
+ * FR-101/102: the Tenant of a bound workspace exists and is Active in CMK; when the binding goes
+ * the Tenant is Suspended (its keys stop working), and binding again resumes the same one.
+ */
+export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): Promise<ReconcileResult> {
+  const workspace = ref.cluster;
+  const path = keychainPath(workspace, ref.namespace, 'tenants', ref.name);
+  const bound = isBound(ctx, workspace);
+  const existing = await ctx.kube.get(path).catch((error: unknown) => {
+    if (error instanceof KubeError && error.status === 404) return undefined;
+    throw error;
+  });
+  let current: KubeObject;
+  if (existing) current = existing;
+  else {
+    if (!bound) return {};
+    const created = await ctx.kube.request('POST', keychainPath(workspace, ref.namespace, 'tenants'), {
+      apiVersion: API_VERSION,
+      kind: 'Tenant',
+      metadata: { name: ref.name },
+      spec: { displayName: workspace },
+    });
+    await writeStatus(
+      ctx.kube,
+      path,
+      created,
+      {
+        phase: 'Provisioning',
+        workspace,
+        observedGeneration: created.metadata.generation,
+        conditions: withConditions(
+          created,
+          [
+            {
+              type: 'Ready',
+              status: 'Unknown',
+              reason: 'Provisioning',
+              message: 'provisioning the tenant in CMK',
+            },
+          ],
+          ctx.now(),
+        ),
+      },
+      ctx.now(),
+    );
+    current = await ctx.kube.get(path);
+  }
+  const tenant = current;
+  const now = ctx.now();
+  const spec = tenant.spec ?? {};
+  if (!bound) {
+    const suspended = await ctx.cmk.call('POST', `${tenantPath(workspace)}/suspend`);
+    if (suspended.status !== 200 && suspended.status !== 404)
+      throw new Error(`CMK could not suspend ${workspace}: ${cmkMessage(suspended.body)}`);
+    await writeStatus(
+      ctx.kube,
+      path,
+      tenant,
+      {
+        phase: 'Suspended',
+        workspace,
+        observedGeneration: tenant.metadata.generation,
+        conditions: withConditions(
+          tenant,
+          [
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'OpenKCMDisabled',
+              message:
+                'OpenKCM is disabled in this workspace, so its keys do not work. Enable OpenKCM again to resume the same tenant.',
+            },
+          ],
+          now,
+        ),
+      },
+      now,
+    );
+    return {};
+  }
+  const provisioned = await ctx.cmk.call('PUT', tenantPath(workspace), {
+    ...(spec.region ? { region: spec.region } : {}),
+    ...(spec.audiences ? { audiences: spec.audiences } : {}),
+  });
+  if (provisioned.status === 400) {
+    await writeStatus(
+      ctx.kube,
+      path,
+      tenant,
+      {
+        phase: 'Provisioning',
+        workspace,
+        observedGeneration: tenant.metadata.generation,
+        conditions: withConditions(
+          tenant,
+          [
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'InvalidSpec',
+              message: `${cmkMessage(provisioned.body)}. Fix spec.region or spec.audiences.`,
+            },
+          ],
+          now,
+        ),
+      },
+      now,
+    );
+    return {};
+  }
+  if (provisioned.status !== 200 && provisioned.status !== 201)
+    throw new Error(`CMK could not provision ${workspace}: ${cmkMessage(provisioned.body)}`);
+  if (provisioned.body.state === 'SUSPENDED') {
+    const resumed = await ctx.cmk.call('POST', `${tenantPath(workspace)}/resume`);
+    if (resumed.status !== 200)
+      throw new Error(`CMK could not resume ${workspace}: ${cmkMessage(resumed.body)}`);
+  }
+  await writeStatus(
+    ctx.kube,
+    path,
+    tenant,
+    {
+      phase: 'Active',
+      workspace,
+      cmkTenantID: String(provisioned.body.id ?? ''),
+      observedGeneration: tenant.metadata.generation,
+      conditions: withConditions(
+        tenant,
+        [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Active',
+            message: 'the tenant is provisioned in CMK and its keys work',
+          },
+        ],
+        now,
+      ),
+    },
+    now,
+  );
+  return {};
+}

@@ -1,0 +1,245 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Informer, makeInformer, type ObjectCache } from '@kubernetes/client-node';
+import { CmkClient, CmkUnavailableError, clientCredentials } from './cmk-client.js';
+import { type Caches, type ControllerContext, clusterOf, type ReconcileResult } from './context.js';
+import { KubeClient, type KubeObject } from './kube-client.js';
+import { LeaderElector } from './leader-election.js';
+import { Metrics } from './metrics.js';
+import { keyOf, type ObjectRef, refOf, tenantName } from './object-key.js';
+import { reconcileAccount } from './reconcile/account.js';
+import { reconcileServiceKey } from './reconcile/service-key.js';
+import { reconcileTenant } from './reconcile/tenant.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface ControllerOptions {
+  controlPlaneUrl: string;
+  controlPlaneCa?: string;
+  serviceAccountToken: string;
+  cmkUrl: string;
+  oidc: { issuer: string; clientId: string; clientSecret: string };
+  host?: string;
+  port?: number;
+  workers?: number;
+  revalidateMs?: number;
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface RunningController {
+  url: string;
+  isLeader(): boolean;
+  close(): Promise<void>;
+}
+
+const KEYCHAIN = '/clusters/*/apis/keychain.openkcm.io/v1alpha1';
+const RESOURCES = {
+  bindings: '/clusters/*/apis/apis.kcp.io/v1alpha1/apibindings',
+  tenants: `${KEYCHAIN}/tenants`,
+  accounts: `${KEYCHAIN}/accounts`,
+  keys: `${KEYCHAIN}/serviceencryptionkeys`,
+} as const;
+type Resource = keyof typeof RESOURCES;
+
+function ref(kind: ObjectRef['kind'], object: KubeObject): string {
+  return keyOf({
+    kind,
+    cluster: clusterOf(object),
+    namespace: object.metadata.namespace ?? 'default',
+    name: object.metadata.name ?? '',
+  });
+}
+
+/** Starts the controller: informers over every workspace, a leader-gated work queue, health and metrics. */
+export async function startController(options: ControllerOptions): Promise<RunningController> {
+  const log =
+    options.log ??
+    ((entry) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`));
+  const kube = new KubeClient(options.controlPlaneUrl, options.serviceAccountToken, options.controlPlaneCa);
+  const cmk = new CmkClient(
+    options.cmkUrl,
+    clientCredentials(options.oidc.issuer, options.oidc.clientId, async () => options.oidc.clientSecret),
+  );
+  const queue = new WorkQueue();
+  const metrics = new Metrics();
+  const config = kube.kubeConfig();
+
+  const informers = {} as Record<Resource, Informer<KubeObject> & ObjectCache<KubeObject>>;
+  for (const [name, path] of Object.entries(RESOURCES) as Array<[Resource, string]>) {
+    informers[name] = makeInformer<KubeObject>(config, path, () => kube.request('GET', path) as never);
+  }
+  const inCluster = (resource: Resource) => (cluster: string) =>
+    informers[resource].list().filter((object) => clusterOf(object) === cluster);
+  const caches: Caches = {
+    bindings: inCluster('bindings'),
+    tenants: inCluster('tenants'),
+    accounts: inCluster('accounts'),
+    keys: inCluster('keys'),
+  };
+  const ctx: ControllerContext = {
+    kube,
+    cmk,
+    caches,
+    queue,
+    now: () => new Date(),
+    revalidateMs: options.revalidateMs ?? 60_000,
+  };
+
+  const onBinding = (binding: KubeObject) =>
+    queue.add(
+      keyOf({
+        kind: 'Tenant',
+        cluster: clusterOf(binding),
+        namespace: 'default',
+        name: tenantName(clusterOf(binding)),
+      }),
+    );
+  const onAccount = (account: KubeObject) => {
+    queue.add(ref('Account', account));
+    for (const key of caches.keys(clusterOf(account))) {
+      if ((key.spec?.accountRef as { name?: string } | undefined)?.name === account.metadata.name)
+        queue.add(ref('ServiceEncryptionKey', key));
+    }
+  };
+  const onKey = (key: KubeObject) => {
+    queue.add(ref('ServiceEncryptionKey', key));
+    const account = (key.spec?.accountRef as { name?: string } | undefined)?.name;
+    if (account)
+      queue.add(
+        keyOf({
+          kind: 'Account',
+          cluster: clusterOf(key),
+          namespace: key.metadata.namespace ?? 'default',
+          name: account,
+        }),
+      );
+  };
+  const handlers: Record<Resource, (object: KubeObject) => void> = {
+    bindings: onBinding,
+    tenants: (tenant) => queue.add(ref('Tenant', tenant)),
+    accounts: onAccount,
+    keys: onKey,
+  };
+  for (const [name, informer] of Object.entries(informers) as Array<[Resource, Informer<KubeObject>]>) {
+    informer.on('add', handlers[name]);
+    informer.on('update', handlers[name]);
+    informer.on('delete', handlers[name]);
+    informer.on('error', (error: unknown) => {
+      log({
+        level: 'warn',
+        msg: 'watch interrupted; restarting',
+        resource: name,
+        error: String((error as Error)?.message ?? error),
+      });
+      setTimeout(() => void informer.start().catch(() => undefined), 2000).unref();
+    });
+  }
+  let synced = false;
+  const startInformers = async () => {
+    for (;;) {
+      try {
+        await Promise.all(Object.values(informers).map((informer) => informer.start()));
+        synced = true;
+        return;
+      } catch (error) {
+        log({
+          level: 'warn',
+          msg: 'the control plane is not reachable yet; retrying',
+          error: (error as Error).message,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
+    }
+  };
+  void startInformers();
+
+  const reconcilers: Record<
+    ObjectRef['kind'],
+    (ctx: ControllerContext, ref: ObjectRef) => Promise<ReconcileResult>
+  > = {
+    Tenant: reconcileTenant,
+    Account: reconcileAccount,
+    ServiceEncryptionKey: reconcileServiceKey,
+  };
+  let stopping = false;
+  let leading = false;
+  let wakeLeader: (() => void) | undefined;
+  const elector = new LeaderElector(kube, (isLeader) => {
+    leading = isLeader;
+    log({ level: 'info', msg: isLeader ? 'leading: reconciling' : 'standing by: another replica leads' });
+    if (isLeader) {
+      for (const resource of Object.keys(informers) as Resource[])
+        for (const object of informers[resource].list()) handlers[resource](object);
+      wakeLeader?.();
+    }
+  });
+  elector.start();
+
+  const worker = async () => {
+    while (!stopping) {
+      if (!leading || !synced) {
+        await new Promise<void>((resolve) => {
+          wakeLeader = resolve;
+          setTimeout(resolve, 500).unref();
+        });
+        continue;
+      }
+      const key = await queue.next();
+      if (key === undefined) return;
+      const target = refOf(key);
+      const started = performance.now();
+      try {
+        const result = await reconcilers[target.kind](ctx, target);
+        metrics.observe(target.kind, (performance.now() - started) / 1000, 'success');
+        queue.forget(key);
+        if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+      } catch (error) {
+        metrics.observe(target.kind, (performance.now() - started) / 1000, 'error');
+        const delay = queue.retry(key);
+        log({
+          level: error instanceof CmkUnavailableError ? 'warn' : 'error',
+          msg: 'reconcile failed; retrying',
+          key,
+          retryInMs: delay,
+          error: (error as Error).message,
+        });
+      } finally {
+        queue.done(key);
+      }
+    }
+  };
+  const workers = Array.from({ length: options.workers ?? 4 }, worker);
+
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/healthz') return void response.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+    if (path === '/readyz')
+      return void response
+        .writeHead(synced ? 200 : 503, { 'Content-Type': 'text/plain' })
+        .end(synced ? (leading ? 'leader' : 'standby') : 'informers not synced');
+    if (path === '/metrics')
+      return void response
+        .writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' })
+        .end(metrics.render({ queueDepth: queue.depth, leader: leading }));
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve()),
+  );
+  const address = server.address() as AddressInfo;
+
+  return {
+    url: `http://${address.address}:${address.port}`,
+    isLeader: () => leading,
+    async close() {
+      stopping = true;
+      queue.stop();
+      wakeLeader?.();
+      await Promise.all(workers);
+      await elector.stop();
+      await Promise.all(Object.values(informers).map((informer) => informer.stop()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
