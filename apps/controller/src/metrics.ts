@@ -35,11 +35,11 @@ export class Metrics {
       '# TYPE openkcm_controller_reconcile_duration_seconds histogram',
     ];
     for (const [kind, histogram] of this.histograms) {
-      BUCKETS.forEach((bound, index) =>
+      for (const [index, bound] of BUCKETS.entries()) {
         lines.push(
           `openkcm_controller_reconcile_duration_seconds_bucket{kind="${kind}",le="${bound}"} ${histogram.buckets[index]}`,
-        ),
-      );
+        );
+      }
       lines.push(
         `openkcm_controller_reconcile_duration_seconds_bucket{kind="${kind}",le="+Inf"} ${histogram.count}`,
       );

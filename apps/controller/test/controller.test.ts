@@ -38,11 +38,13 @@ describe('the controller against the local control plane and CMK', () => {
     what: string,
   ) => {
     let last: Resource | undefined;
-    await eventually(
-      async () => check((last = await get(plural, name))),
-      30_000,
-      `${what} (last status: ${JSON.stringify(last?.status)})`,
-    );
+    const matches = async () => {
+      last = await get(plural, name);
+      return check(last);
+    };
+    await eventually(matches, 30_000, what).catch((error: Error) => {
+      throw new Error(`${error.message}; last status: ${JSON.stringify(last?.status)}`);
+    });
     return last;
   };
   const cmk = async (path: string) => {
