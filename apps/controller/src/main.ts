@@ -41,6 +41,12 @@ const controller = await startController({
     clientSecret: required('OIDC_CLIENT_SECRET environment variable', process.env.OIDC_CLIENT_SECRET),
   },
   port: Number(values.port),
+  ...(process.env.CONTROLLER_LEASE_SECONDS
+    ? { leaseSeconds: Number(process.env.CONTROLLER_LEASE_SECONDS) }
+    : {}),
+  ...(process.env.CONTROLLER_REVALIDATE_SECONDS
+    ? { revalidateMs: Number(process.env.CONTROLLER_REVALIDATE_SECONDS) * 1000 }
+    : {}),
 });
 process.stdout.write(`OPENKCM_READY ${JSON.stringify({ name: 'controller', url: controller.url })}\n`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const)

@@ -22,6 +22,8 @@ export interface ControllerOptions {
   port?: number;
   workers?: number;
   revalidateMs?: number;
+  /** How long a leader's lease lasts without renewal (client-go's default is 15 s). */
+  leaseSeconds?: number;
   log?: (entry: Record<string, unknown>) => void;
 }
 
@@ -163,15 +165,20 @@ export async function startController(options: ControllerOptions): Promise<Runni
   let stopping = false;
   let leading = false;
   let wakeLeader: (() => void) | undefined;
-  const elector = new LeaderElector(kube, (isLeader) => {
-    leading = isLeader;
-    log({ level: 'info', msg: isLeader ? 'leading: reconciling' : 'standing by: another replica leads' });
-    if (isLeader) {
-      for (const resource of Object.keys(informers) as Resource[])
-        for (const object of informers[resource].list()) handlers[resource](object);
-      wakeLeader?.();
-    }
-  });
+  const elector = new LeaderElector(
+    kube,
+    (isLeader) => {
+      leading = isLeader;
+      log({ level: 'info', msg: isLeader ? 'leading: reconciling' : 'standing by: another replica leads' });
+      if (isLeader) {
+        for (const resource of Object.keys(informers) as Resource[])
+          for (const object of informers[resource].list()) handlers[resource](object);
+        wakeLeader?.();
+      }
+    },
+    options.leaseSeconds ?? 15,
+    Math.max(500, ((options.leaseSeconds ?? 15) * 1000) / 5),
+  );
   elector.start();
 
   const worker = async () => {
