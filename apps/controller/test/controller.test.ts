@@ -1,4 +1,10 @@
-import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { eventually, startTestStack, type TestStack } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -269,6 +275,76 @@ describe('the controller against the local control plane and CMK', () => {
     );
     expect(after?.metadata.uid).toBe(before?.metadata.uid);
     expect(after?.status?.cmkTenantID).toBe(before?.status?.cmkTenantID);
+  });
+
+  it('explains an invalid region and a missing Account in conditions, and records Events', async () => {
+    await api.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: 'tenants',
+        name: TENANT,
+        body: { spec: { region: 'mars-north-1' } },
+      },
+      merge,
+    );
+    const invalid = await waitFor(
+      'tenants',
+      TENANT,
+      (resource) => ready(resource)?.reason === 'InvalidSpec',
+      'the Tenant to refuse the region',
+    );
+    expect(ready(invalid)?.message).toContain('mars-north-1');
+    await api.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: 'tenants',
+        name: TENANT,
+        body: { spec: { region: 'eu-central-1' } },
+      },
+      merge,
+    );
+    await waitFor(
+      'tenants',
+      TENANT,
+      (resource) => ready(resource)?.status === 'True',
+      'the Tenant to recover',
+    );
+    await api.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: 'serviceencryptionkeys',
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'ServiceEncryptionKey',
+        metadata: { name: 'orphan' },
+        spec: { accountRef: { name: 'nowhere' } },
+      },
+    });
+    const orphan = await waitFor(
+      'serviceencryptionkeys',
+      'orphan',
+      (resource) => ready(resource)?.reason === 'AccountNotFound',
+      'the key to name the missing Account',
+    );
+    expect(ready(orphan)?.message).toContain('nowhere');
+    const core = new KubeConfig();
+    core.loadFromFile(stack.kubeconfig);
+    core.setCurrentContext('victor');
+    const events = await core.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS });
+    const reasons = events.items.map((event) => `${event.involvedObject.kind}/${event.reason}`);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        'Tenant/Active',
+        'Account/L1KeyVerified',
+        'Account/L1KeyNotUsable',
+        'ServiceEncryptionKey/AccountNotFound',
+      ]),
+    );
   });
 
   it('exposes health and Prometheus metrics', async () => {
