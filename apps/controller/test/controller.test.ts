@@ -220,6 +220,39 @@ describe('the controller against the local control plane and CMK', () => {
     expect((await cmk('/keys/orders')).state).toBe('DISABLED');
   });
 
+  it('changes nothing when it reconciles objects that are already as they should be', async () => {
+    const before = (await api.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: 'serviceencryptionkeys',
+      name: 'orders',
+    })) as { metadata: { resourceVersion: string } };
+    // Touching the Account makes the controller reconcile it and every key that uses it again.
+    await api.patchNamespacedCustomObject(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: 'accounts',
+        name: 'local-root',
+        body: { metadata: { labels: { touched: 'yes' } } },
+      },
+      merge,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = (await api.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: 'serviceencryptionkeys',
+      name: 'orders',
+    })) as { metadata: { resourceVersion: string } };
+    expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    const reconciles = await (await fetch(`${stack.endpoints.controller}/metrics`)).text();
+    expect(reconciles).toMatch(/openkcm_controller_reconcile_total\{kind="Account",result="success"\} \d+/);
+  });
+
   it('holds the deletion of an Account while a key uses it, naming the key, then completes it (FR-204)', async () => {
     await api.deleteNamespacedCustomObject({
       group: GROUP,

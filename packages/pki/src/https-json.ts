@@ -1,5 +1,20 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+// Connections are reused: a TLS handshake per request would dominate every call on loopback.
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+const httpsAgents = new Map<string, HttpsAgent>();
+
+function agentFor(protocol: string, ca: string | undefined): HttpAgent | HttpsAgent {
+  if (protocol !== 'https:') return httpAgent;
+  const key = ca ?? '';
+  let agent = httpsAgents.get(key);
+  if (!agent) {
+    agent = new HttpsAgent({ keepAlive: true, maxSockets: 64, ...(ca ? { ca } : {}) });
+    httpsAgents.set(key, agent);
+  }
+  return agent;
+}
 
 export interface JsonResponse {
   status: number;
@@ -29,7 +44,7 @@ export function requestJson(
       {
         method: options.method ?? 'GET',
         headers: options.headers,
-        ...(options.ca ? { ca: options.ca } : {}),
+        agent: agentFor(target.protocol, options.ca),
         timeout: options.timeoutMs ?? 30_000,
       },
       (response) => {

@@ -53,11 +53,12 @@ export async function eventually(
   check: () => boolean | Promise<boolean>,
   timeoutMs = 15_000,
   what = 'condition',
+  intervalMs = 100,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
 }
