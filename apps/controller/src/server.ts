@@ -95,25 +95,52 @@ export async function startController(options: ControllerOptions): Promise<Runni
         name: tenantName(clusterOf(binding)),
       }),
     );
+  // Keys follow their Account only when its readiness changes, and an Account follows its keys
+  // only when one comes, goes or moves: status writes alone must not fan out to every object.
+  const accountSignatures = new Map<string, string>();
+  const keyAccounts = new Map<string, string>();
+  const accountSignature = (account: KubeObject) => {
+    const ready = (account.status?.conditions as Array<{ type: string; status: string }> | undefined)?.find(
+      (condition) => condition.type === 'Ready',
+    );
+    return `${ready?.status ?? ''}|${account.metadata.deletionTimestamp ? 'deleting' : ''}`;
+  };
   const onAccount = (account: KubeObject) => {
-    queue.add(ref('Account', account));
-    for (const key of caches.keys(clusterOf(account))) {
-      if ((key.spec?.accountRef as { name?: string } | undefined)?.name === account.metadata.name)
-        queue.add(ref('ServiceEncryptionKey', key));
+    const key = ref('Account', account);
+    queue.add(key);
+    const signature = accountSignature(account);
+    if (accountSignatures.get(key) === signature) return;
+    accountSignatures.set(key, signature);
+    for (const serviceKey of caches.keys(clusterOf(account))) {
+      if ((serviceKey.spec?.accountRef as { name?: string } | undefined)?.name === account.metadata.name)
+        queue.add(ref('ServiceEncryptionKey', serviceKey));
     }
   };
-  const onKey = (key: KubeObject) => {
-    queue.add(ref('ServiceEncryptionKey', key));
-    const account = (key.spec?.accountRef as { name?: string } | undefined)?.name;
-    if (account)
-      queue.add(
-        keyOf({
-          kind: 'Account',
-          cluster: clusterOf(key),
-          namespace: key.metadata.namespace ?? 'default',
-          name: account,
-        }),
-      );
+  const onKey = (serviceKey: KubeObject) => {
+    const key = ref('ServiceEncryptionKey', serviceKey);
+    queue.add(key);
+    const account = (serviceKey.spec?.accountRef as { name?: string } | undefined)?.name ?? '';
+    const accountKey = keyOf({
+      kind: 'Account',
+      cluster: clusterOf(serviceKey),
+      namespace: serviceKey.metadata.namespace ?? 'default',
+      name: account,
+    });
+    const previous = keyAccounts.get(key);
+    if (previous === accountKey && !serviceKey.metadata.deletionTimestamp) return;
+    keyAccounts.set(key, accountKey);
+    if (previous && previous !== accountKey) queue.add(previous);
+    if (account) queue.add(accountKey);
+  };
+  const onAccountGone = (account: KubeObject) => {
+    accountSignatures.delete(ref('Account', account));
+    onAccount(account);
+  };
+  const onKeyGone = (serviceKey: KubeObject) => {
+    const key = ref('ServiceEncryptionKey', serviceKey);
+    const accountKey = keyAccounts.get(key);
+    keyAccounts.delete(key);
+    if (accountKey) queue.add(accountKey);
   };
   const handlers: Record<Resource, (object: KubeObject) => void> = {
     bindings: onBinding,
@@ -124,7 +151,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   for (const [name, informer] of Object.entries(informers) as Array<[Resource, Informer<KubeObject>]>) {
     informer.on('add', handlers[name]);
     informer.on('update', handlers[name]);
-    informer.on('delete', handlers[name]);
+    informer.on('delete', name === 'keys' ? onKeyGone : name === 'accounts' ? onAccountGone : handlers[name]);
     informer.on('error', (error: unknown) => {
       log({
         level: 'warn',
