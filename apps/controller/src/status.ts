@@ -29,8 +29,24 @@ export function withConditions(object: KubeObject, desired: DesiredCondition[], 
   return [...next, ...untouched];
 }
 
+/** Structural equality: the API server may return fields in another order than we wrote them. */
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((item, index) => same(item, b[index]))
+    );
+  }
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const left = Object.entries(a).filter(([, value]) => value !== undefined);
+  const right = Object.entries(b).filter(([, value]) => value !== undefined);
+  return (
+    left.length === right.length &&
+    left.every(([key, value]) => same(value, (b as Record<string, unknown>)[key]))
+  );
 }
 
 /**

@@ -33,8 +33,10 @@ export class WorkQueue {
     this.waiters.shift()?.();
   }
 
+  /** Delays beyond an hour are cut to an hour: timers cannot wait longer than 24.8 days, and a level-based check every hour is cheap. */
   addAfter(key: string, delayMs: number): void {
     if (this.stopped) return;
+    delayMs = Math.min(delayMs, 3_600_000);
     const existing = this.timers.get(key);
     if (existing) clearTimeout(existing);
     const timer = setTimeout(

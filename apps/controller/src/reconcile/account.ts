@@ -137,6 +137,65 @@ export async function reconcileAccount(ctx: ControllerContext, ref: ObjectRef): 
   if (registered.body.state === 'REKEYING')
     return rekey(ctx, ref, account, path, base, spec.keyReference, cmkAccount);
 
+  const l1Check = await checkL1(ctx, account, cmkAccount, now);
+  const { l1Status, conditions } = l1Check;
+  const rekeyStatus = registered.body.rekey as {
+    targetKeyReference: string;
+    total: number;
+    done: number;
+    startedAt: string;
+    completedAt: string | null;
+  } | null;
+  await writeStatus(
+    ctx.kube,
+    path,
+    account,
+    {
+      ...base,
+      phase: conditions[0]?.status === 'True' ? 'Ready' : 'NotReady',
+      cmkAccountID: String(registered.body.id ?? ''),
+      l1: l1Status,
+      ...(rekeyStatus ? { rekey: rekeyProgress(rekeyStatus) } : {}),
+      conditions: withConditions(account, conditions, now),
+    },
+    now,
+  );
+  return { requeueAfterMs: l1Check.nextCheckInMs };
+}
+
+type L1Status = { reachable: boolean; keyVersion?: string; lastCheckTime?: string; message?: string };
+
+/**
+ * Asks CMK about the L1 key when the last check is older than the revalidation interval (or the
+ * spec changed); otherwise reuses it, so reconciling again writes nothing new.
+ */
+async function checkL1(
+  ctx: ControllerContext,
+  account: KubeObject,
+  cmkAccount: string,
+  now: Date,
+): Promise<{ l1Status: L1Status; conditions: DesiredCondition[]; nextCheckInMs: number }> {
+  const previous = account.status?.l1 as L1Status | undefined;
+  const previousReady = (account.status?.conditions as DesiredCondition[] | undefined)?.find(
+    (condition) => condition.type === 'Ready',
+  );
+  const age = now.getTime() - Date.parse(previous?.lastCheckTime ?? '');
+  const sameSpec = account.status?.observedGeneration === account.metadata.generation;
+  if (
+    previous &&
+    previousReady &&
+    sameSpec &&
+    age >= 0 &&
+    age < ctx.revalidateMs &&
+    ['L1KeyVerified', 'L1Unreachable', 'L1KeyNotUsable'].includes(previousReady.reason)
+  ) {
+    const { type, status, reason, message } = previousReady;
+    return {
+      l1Status: previous,
+      conditions: [{ type, status, reason, message }],
+      nextCheckInMs: ctx.revalidateMs - age,
+    };
+  }
   const check = await ctx.cmk.call('POST', `${cmkAccount}/validate`);
   const l1 = check.body as {
     reachable?: boolean;
@@ -145,7 +204,7 @@ export async function reconcileAccount(ctx: ControllerContext, ref: ObjectRef): 
     l1KeyVersion?: string | null;
     checkedAt?: string;
   };
-  const l1Status = {
+  const l1Status: L1Status = {
     reachable: l1.reachable === true,
     ...(l1.l1KeyVersion ? { keyVersion: l1.l1KeyVersion } : {}),
     ...(l1.checkedAt ? { lastCheckTime: l1.checkedAt.replace(/\.\d{3}Z$/, 'Z') } : {}),
@@ -178,28 +237,7 @@ export async function reconcileAccount(ctx: ControllerContext, ref: ObjectRef): 
               message: 'the L1 key exists and wraps and unwraps',
             },
           ];
-  const rekeyStatus = registered.body.rekey as {
-    targetKeyReference: string;
-    total: number;
-    done: number;
-    startedAt: string;
-    completedAt: string | null;
-  } | null;
-  await writeStatus(
-    ctx.kube,
-    path,
-    account,
-    {
-      ...base,
-      phase: conditions[0]?.status === 'True' ? 'Ready' : 'NotReady',
-      cmkAccountID: String(registered.body.id ?? ''),
-      l1: l1Status,
-      ...(rekeyStatus ? { rekey: rekeyProgress(rekeyStatus) } : {}),
-      conditions: withConditions(account, conditions, now),
-    },
-    now,
-  );
-  return { requeueAfterMs: ctx.revalidateMs };
+  return { l1Status, conditions, nextCheckInMs: ctx.revalidateMs };
 }
 
 function rekeyProgress(rekey: {

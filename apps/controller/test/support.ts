@@ -1,0 +1,152 @@
+import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { eventually, type TestStack } from '@openkcm/testkit';
+
+export const GROUP = 'keychain.openkcm.io';
+export const VERSION = 'v1alpha1';
+export const NS = 'default';
+export const TENANT = 'tenant-root-orgs-acme';
+
+export interface Resource {
+  metadata: {
+    name: string;
+    uid: string;
+    resourceVersion: string;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+  };
+  spec: Record<string, unknown>;
+  status?: {
+    phase?: string;
+    cmkTenantID?: string;
+    currentVersion?: number;
+    nextRotation?: string;
+    observedRotateRequest?: string;
+    rekey?: { state?: string };
+    conditions?: Array<{ type: string; status: string; reason: string; message: string }>;
+  };
+}
+
+export const ready = (resource: Resource | undefined) =>
+  resource?.status?.conditions?.find((condition) => condition.type === 'Ready');
+
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** The acme workspace as a demo user sees it through @kubernetes/client-node, plus CMK's view of it. */
+export class AcmeWorkspace {
+  readonly api: CustomObjectsApi;
+
+  constructor(
+    private readonly stack: TestStack,
+    readonly user = 'alice',
+  ) {
+    const config = new KubeConfig();
+    config.loadFromFile(stack.kubeconfig);
+    config.setCurrentContext(user);
+    this.api = config.makeApiClient(CustomObjectsApi);
+  }
+
+  async get(plural: string, name: string): Promise<Resource | undefined> {
+    return (await this.api
+      .getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural, name })
+      .catch(() => undefined)) as Resource | undefined;
+  }
+
+  async list(plural: string): Promise<Resource[]> {
+    return (
+      (await this.api.listNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural,
+      })) as { items: Resource[] }
+    ).items;
+  }
+
+  create(plural: string, kind: string, name: string, spec: Record<string, unknown>) {
+    return this.api.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name }, spec },
+    });
+  }
+
+  patch(plural: string, name: string, body: Record<string, unknown>) {
+    return this.api.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: NS, plural, name, body },
+      MERGE,
+    );
+  }
+
+  remove(plural: string, name: string) {
+    return this.api.deleteNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural,
+      name,
+    });
+  }
+
+  rotateNow(name: string, value: string) {
+    return this.patch('serviceencryptionkeys', name, {
+      metadata: { annotations: { 'keychain.openkcm.io/rotate-now': value } },
+    });
+  }
+
+  /** Enables OpenKCM in the workspace, as the shell's toggle does. */
+  enableOpenKcm() {
+    return this.api.createClusterCustomObject({
+      group: 'apis.kcp.io',
+      version: 'v1alpha1',
+      plural: 'apibindings',
+      body: {
+        apiVersion: 'apis.kcp.io/v1alpha1',
+        kind: 'APIBinding',
+        metadata: { name: 'openkcm' },
+        spec: { reference: { export: { path: 'root:openkcm', name: GROUP } } },
+      },
+    });
+  }
+
+  disableOpenKcm() {
+    return this.api.deleteClusterCustomObject({
+      group: 'apis.kcp.io',
+      version: 'v1alpha1',
+      plural: 'apibindings',
+      name: 'openkcm',
+    });
+  }
+
+  async waitFor(
+    plural: string,
+    name: string,
+    check: (resource: Resource | undefined) => boolean,
+    what: string,
+    intervalMs = 100,
+  ): Promise<Resource | undefined> {
+    let last: Resource | undefined;
+    const matches = async () => {
+      last = await this.get(plural, name);
+      return check(last);
+    };
+    await eventually(matches, 60_000, what, intervalMs).catch((error: Error) => {
+      throw new Error(`${error.message}; last status: ${JSON.stringify(last?.status)}`);
+    });
+    return last;
+  }
+
+  /** CMK's own record, read with the same user's token. */
+  async cmk(path: string, init: { method?: string; body?: unknown } = {}): Promise<Record<string, unknown>> {
+    const response = await fetch(`${this.stack.endpoints.cmk}/api/v1/tenants/root:orgs:acme${path}`, {
+      method: init.method ?? 'GET',
+      headers: {
+        Authorization: `Bearer ${await this.stack.tokenFor(this.user)}`,
+        ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+      },
+      ...(init.body ? { body: JSON.stringify(init.body) } : {}),
+    });
+    return (await response.json()) as Record<string, unknown>;
+  }
+}
