@@ -132,8 +132,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     const body = async () => parseBody(await readBody(request), request.headers['content-type']);
 
     switch (verb) {
-      case 'get':
-        return sendJson(response, 200, service.get(scope, target.name ?? ''));
+      case 'get': {
+        const object = service.get(scope, target.name ?? '');
+        if (wantsTable(request.headers.accept))
+          return sendJson(response, 200, toTable(type, [object], {}, query(url, 'includeObject') ?? null));
+        return sendJson(response, 200, object);
+      }
       case 'list':
       case 'watch': {
         const labelSelector = parseLabelSelector(query(url, 'labelSelector') ?? null);

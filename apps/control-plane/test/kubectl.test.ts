@@ -74,6 +74,8 @@ describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
     const table = await alice(['get', 'accounts']);
     expect(table.stdout).toMatch(/NAME\s+PROVIDER/);
     expect(table.stdout).toMatch(/local-root\s+Local\s+acme-root/);
+    const single = await alice(['get', 'account', 'local-root']);
+    expect(single.stdout).toMatch(/local-root\s+Local\s+acme-root/);
   });
 
   it('streams changes to kubectl get -w and patches with merge and JSON patches', async () => {
