@@ -1,5 +1,5 @@
+import type { KubeClient, KubeObject } from '@openkcm/kube-client';
 import type { CmkClient } from './cmk-client.js';
-import type { KubeClient, KubeObject } from './kube-client.js';
 import type { WorkQueue } from './work-queue.js';
 
 /** Read access to what the informers hold, per workspace. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type KubeClient, KubeError, type KubeObject } from './kube-client.js';
+import { type KubeClient, KubeError, type KubeObject } from '@openkcm/kube-client';
 
 const LEASE = '/clusters/root/apis/coordination.k8s.io/v1/namespaces/default/leases/openkcm-controller';
 

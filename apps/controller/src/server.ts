@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Informer, makeInformer, type ObjectCache } from '@kubernetes/client-node';
+import { KubeClient, type KubeObject } from '@openkcm/kube-client';
 import { CmkClient, CmkUnavailableError, clientCredentials } from './cmk-client.js';
 import { type Caches, type ControllerContext, clusterOf, type ReconcileResult } from './context.js';
-import { KubeClient, type KubeObject } from './kube-client.js';
 import { LeaderElector } from './leader-election.js';
 import { Metrics } from './metrics.js';
 import { keyOf, type ObjectRef, refOf, tenantName } from './object-key.js';

@@ -1,5 +1,5 @@
 import type { Condition } from '@openkcm/api';
-import type { KubeClient, KubeObject } from './kube-client.js';
+import type { KubeClient, KubeObject } from '@openkcm/kube-client';
 
 export interface DesiredCondition {
   type: string;

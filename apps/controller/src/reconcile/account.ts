@@ -1,7 +1,7 @@
 import { ACCOUNT_IN_USE_FINALIZER } from '@openkcm/api';
+import { KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
-import { KubeError, type KubeObject, keychainPath } from '../kube-client.js';
 import type { ObjectRef } from '../object-key.js';
 import { type DesiredCondition, withConditions, writeStatus } from '../status.js';
 

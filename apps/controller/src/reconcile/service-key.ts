@@ -1,7 +1,7 @@
 import { CMK_CLEANUP_FINALIZER, ROTATE_NOW_ANNOTATION } from '@openkcm/api';
+import { KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
-import { KubeError, type KubeObject, keychainPath } from '../kube-client.js';
 import { keyOf, type ObjectRef } from '../object-key.js';
 import { withConditions, writeStatus } from '../status.js';
 

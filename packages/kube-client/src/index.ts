@@ -20,17 +20,19 @@ export interface KubeObject {
   status?: Record<string, unknown>;
 }
 
+/** A failed call, with the API server's own Status (reason, causes) kept for the caller to report. */
 export class KubeError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly upstream: { reason?: string; message?: string; details?: unknown } = {},
   ) {
     super(message);
     this.name = 'KubeError';
   }
 }
 
-/** The controller's access to the Kubernetes API (kcp-style workspace paths), as its own service account. */
+/** Access to the Kubernetes API with kcp-style workspace paths, as whoever's token it is given (the controller's, or a user's through the BFF). */
 export class KubeClient {
   constructor(
     readonly baseUrl: string,
@@ -79,7 +81,11 @@ export class KubeClient {
         typeof response.body === 'object' && response.body !== null
           ? String(Reflect.get(response.body, 'message') ?? '')
           : String(response.body);
-      throw new KubeError(response.status, `${method} ${path}: ${response.status} ${message}`);
+      const upstream =
+        typeof response.body === 'object' && response.body !== null
+          ? (response.body as { reason?: string; message?: string; details?: unknown })
+          : {};
+      throw new KubeError(response.status, `${method} ${path}: ${response.status} ${message}`, upstream);
     }
     return response.body as T;
   }
