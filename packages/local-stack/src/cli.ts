@@ -3,7 +3,7 @@ import { DEMO_CONTEXTS } from './demo-users.js';
 import { preferredPort } from './free-port.js';
 import { REPO_ROOT, startStack } from './stack.js';
 
-const DEFAULT_PORTS = { idp: 5556, controlPlane: 6443, cmk: 8090, controller: 8091 };
+const DEFAULT_PORTS = { idp: 5556, controlPlane: 6443, cmk: 8090, controller: 8091, bff: 8100 };
 
 function envPort(name: string, fallback: number): number {
   const value = process.env[name];
@@ -25,6 +25,7 @@ async function start(): Promise<void> {
       controlPlane: await preferredPort(envPort('CONTROL_PLANE_PORT', DEFAULT_PORTS.controlPlane)),
       cmk: await preferredPort(envPort('CMK_PORT', DEFAULT_PORTS.cmk)),
       controller: await preferredPort(envPort('CONTROLLER_PORT', DEFAULT_PORTS.controller)),
+      bff: await preferredPort(envPort('BFF_PORT', DEFAULT_PORTS.bff)),
     },
     echo: (name, line) => {
       if (/"level":"(error|warn)"/.test(line)) process.stderr.write(`[${name}] ${line}\n`);
@@ -39,6 +40,7 @@ async function start(): Promise<void> {
     `  Identity provider (dev IdP)     ${stack.endpoints.idp}`,
     `  CMK service (key hierarchy)     ${stack.endpoints.cmk}   (API: ${stack.endpoints.cmk}/api/v1/openapi.json)`,
     `  Controller (health, metrics)    ${stack.endpoints.controller}/metrics`,
+    `  BFF (API for the console)       ${stack.endpoints.bff}/api/v1/workspaces/root:orgs:acme/overview`,
     '',
     'Demo users (password = user name; dev IdP only):',
     ...DEMO_CONTEXTS.map((context) => `  ${context.user.padEnd(8)} ${context.role}`),

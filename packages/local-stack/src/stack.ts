@@ -31,7 +31,7 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-type ProcessName = 'idp' | 'controlPlane' | 'cmk' | 'controller';
+type ProcessName = 'idp' | 'controlPlane' | 'cmk' | 'controller' | 'bff';
 
 /** The product's processes in start order: each may use the URLs of the ones before it. */
 const PROCESSES: Array<{
@@ -83,6 +83,20 @@ const PROCESSES: Array<{
     env: async (_endpoints, dataDir) => ({
       OIDC_CLIENT_SECRET: await readClientSecret(dataDir, 'openkcm-controller'),
     }),
+  },
+  {
+    name: 'bff',
+    entry: 'apps/bff/src/main.ts',
+    args: (dataDir, port, endpoints) => [
+      '--data-dir',
+      dataDir,
+      '--port',
+      port,
+      '--control-plane',
+      endpoints.controlPlane ?? '',
+      '--oidc-issuer',
+      endpoints.idp ?? '',
+    ],
   },
 ];
 

@@ -1,0 +1,1 @@
+export { type BffOptions, createApp } from './app.js';

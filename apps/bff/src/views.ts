@@ -1,0 +1,95 @@
+import type { KubeObject } from '@openkcm/kube-client';
+
+function ready(object: KubeObject): { status: string; reason: string; message: string } | undefined {
+  return (
+    object.status?.conditions as
+      | Array<{ type: string; status: string; reason: string; message: string }>
+      | undefined
+  )?.find((condition) => condition.type === 'Ready');
+}
+
+/** FR-402: the numbers the dashboard shows, from Tenant, Accounts and keys. */
+export function overview(
+  tenant: KubeObject | undefined,
+  accounts: KubeObject[],
+  keys: KubeObject[],
+  now: Date,
+) {
+  const day = now.getTime() + 24 * 3_600_000;
+  const byState: Record<string, number> = {};
+  for (const key of keys) {
+    const state = String(key.spec?.state ?? 'Enabled');
+    byState[state] = (byState[state] ?? 0) + 1;
+  }
+  return {
+    tenant: tenant
+      ? {
+          name: tenant.metadata.name,
+          phase: tenant.status?.phase ?? 'Provisioning',
+          ready: ready(tenant) ?? null,
+        }
+      : null,
+    accounts: {
+      total: accounts.length,
+      active: accounts.filter((account) => ready(account)?.status === 'True').length,
+    },
+    keys: {
+      total: keys.length,
+      byState,
+      dueForRotationIn24h: keys.filter(
+        (key) => key.spec?.state !== 'Disabled' && Date.parse(String(key.status?.nextRotation ?? '')) <= day,
+      ).length,
+    },
+    l1Health: accounts.map((account) => ({
+      account: account.metadata.name,
+      providerType: account.spec?.providerType,
+      keyReference: account.spec?.keyReference,
+      reachable: (account.status?.l1 as { reachable?: boolean } | undefined)?.reachable ?? null,
+      ready: ready(account)?.status ?? 'Unknown',
+      reason: ready(account)?.reason ?? null,
+    })),
+  };
+}
+
+/** FR-404: L1 roots, the Accounts they wrap (L2), and the keys each Account protects (L3). */
+export function topology(accounts: KubeObject[], keys: KubeObject[]) {
+  const nodes: Array<{ id: string; kind: 'L1' | 'L2' | 'L3'; label: string; state: string }> = [];
+  const edges: Array<{ from: string; to: string }> = [];
+  const roots = new Set<string>();
+  for (const account of accounts) {
+    const root = `l1:${account.spec?.providerType}:${account.spec?.keyReference}`;
+    if (!roots.has(root)) {
+      roots.add(root);
+      nodes.push({
+        id: root,
+        kind: 'L1',
+        label: String(account.spec?.keyReference ?? ''),
+        state:
+          (account.status?.l1 as { reachable?: boolean } | undefined)?.reachable === false
+            ? 'Unreachable'
+            : 'Available',
+      });
+    }
+    const id = `l2:${account.metadata.name}`;
+    nodes.push({
+      id,
+      kind: 'L2',
+      label: account.metadata.name ?? '',
+      state: String(account.status?.phase ?? 'Pending'),
+    });
+    edges.push({ from: root, to: id });
+  }
+  for (const key of keys) {
+    const id = `l3:${key.metadata.name}`;
+    nodes.push({
+      id,
+      kind: 'L3',
+      label: key.metadata.name ?? '',
+      state: String(key.status?.phase ?? 'Pending'),
+    });
+    const account = (key.spec?.accountRef as { name?: string } | undefined)?.name;
+    if (account && accounts.some((candidate) => candidate.metadata.name === account))
+      edges.push({ from: `l2:${account}`, to: id });
+  }
+  return { nodes, edges };
+}

@@ -1,0 +1,233 @@
+import { eventually, startTestStack, type TestStack } from '@openkcm/testkit';
+import { generateKeyPair, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ACME = '/api/v1/workspaces/root:orgs:acme';
+
+// Response bodies are read loosely: each assertion names the fields it expects.
+// biome-ignore lint/suspicious/noExplicitAny: test-side view of JSON bodies
+type Json = Record<string, any>;
+interface StreamEvent {
+  id: string;
+  data: { type: string; kind: string; name: string };
+}
+
+describe('the BFF with the real stack', () => {
+  let stack: TestStack;
+
+  const call = async (
+    user: 'alice' | 'victor' | 'mallory' | undefined,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await fetch(`${stack.endpoints.bff}${path}`, {
+      method,
+      headers: {
+        ...(user ? { Authorization: `Bearer ${await stack.tokenFor(user)}` } : {}),
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : {}) as Json,
+    };
+  };
+
+  /** Reads Server-Sent Events until `done` says enough. */
+  const readEvents = async (headers: Record<string, string>, done: (events: StreamEvent[]) => boolean) => {
+    const controller = new AbortController();
+    const response = await fetch(`${stack.endpoints.bff}${ACME}/events`, {
+      headers: { Authorization: `Bearer ${await stack.tokenFor('alice')}`, ...headers },
+      signal: controller.signal,
+    });
+    if (!response.body) throw new Error('the events stream has no body');
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    const events: StreamEvent[] = [];
+    let buffer = '';
+    const timeout = setTimeout(() => controller.abort(), 15_000);
+    try {
+      while (!done(events)) {
+        const { value, done: ended } = await reader.read();
+        if (ended) break;
+        buffer += decoder.decode(value, { stream: true });
+        let split = buffer.indexOf('\n\n');
+        while (split >= 0) {
+          const block = buffer.slice(0, split);
+          buffer = buffer.slice(split + 2);
+          split = buffer.indexOf('\n\n');
+          const id = /^id: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (id && data) events.push({ id, data: JSON.parse(data) });
+        }
+      }
+    } finally {
+      clearTimeout(timeout);
+      controller.abort();
+    }
+    return events;
+  };
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.dispose();
+  });
+
+  it('refuses missing, malformed and forged tokens with 401 before any upstream call', async () => {
+    const missing = await call(undefined, 'GET', `${ACME}/accounts`);
+    expect(missing.status).toBe(401);
+    expect(missing.body).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
+    expect(missing.body.requestID).toBe(missing.headers.get('x-request-id'));
+    const malformed = await call(undefined, 'GET', `${ACME}/accounts`, undefined, {
+      Authorization: 'Bearer not-a-jwt',
+    });
+    expect(malformed.status).toBe(401);
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({
+      preferred_username: 'alice',
+      realm_access: { roles: ['openkcm:admin:root:orgs:acme'] },
+    })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer(stack.endpoints.idp ?? '')
+      .setAudience('openkcm')
+      .setSubject('x')
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    expect(
+      (await call(undefined, 'GET', `${ACME}/accounts`, undefined, { Authorization: `Bearer ${forged}` }))
+        .status,
+    ).toBe(401);
+  });
+
+  it('enables OpenKCM and shows the tenant status', async () => {
+    expect((await call('alice', 'PUT', `${ACME}/openkcm`)).body).toEqual({ enabled: true });
+    await eventually(
+      async () => (await call('alice', 'GET', `${ACME}/openkcm`)).body.tenant?.status?.phase === 'Active',
+      30_000,
+      'the tenant to be Active',
+    );
+    expect((await call('victor', 'GET', `${ACME}/openkcm`)).body.enabled).toBe(true);
+  });
+
+  it("manages Accounts and keys with the user's own token, and aggregates overview and topology", async () => {
+    expect(
+      (
+        await call('alice', 'POST', `${ACME}/accounts`, {
+          name: 'root',
+          providerType: 'Local',
+          keyReference: 'acme-root',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await call('alice', 'POST', `${ACME}/keys`, {
+          name: 'orders',
+          accountRef: { name: 'root' },
+          rotationSchedule: '30d',
+        })
+      ).status,
+    ).toBe(201);
+    await eventually(
+      async () => (await call('alice', 'GET', `${ACME}/keys/orders`)).body.status?.currentVersion === 1,
+      30_000,
+      'the key to be ready',
+    );
+    await call('alice', 'POST', `${ACME}/keys/orders/rotate`);
+    await eventually(
+      async () => (await call('alice', 'GET', `${ACME}/keys/orders`)).body.status?.currentVersion === 2,
+      30_000,
+      'the rotation',
+    );
+    const overview = (await call('victor', 'GET', `${ACME}/overview`)).body;
+    expect(overview).toMatchObject({
+      tenant: { phase: 'Active' },
+      accounts: { total: 1, active: 1 },
+      keys: { total: 1, byState: { Enabled: 1 } },
+    });
+    const topology = (await call('victor', 'GET', `${ACME}/topology`)).body;
+    expect(topology.edges).toEqual(
+      expect.arrayContaining([
+        { from: 'l1:Local:acme-root', to: 'l2:root' },
+        { from: 'l2:root', to: 'l3:orders' },
+      ]),
+    );
+  });
+
+  it('reports refusals from upstream as 403 with the upstream reason, and keeps tenants apart', async () => {
+    const viewerWrite = await call('victor', 'POST', `${ACME}/keys`, {
+      name: 'victors',
+      accountRef: { name: 'root' },
+    });
+    expect(viewerWrite.status).toBe(403);
+    expect(viewerWrite.body).toMatchObject({
+      code: 'PERMISSION_DENIED',
+      details: { upstream: 'kubernetes', reason: 'Forbidden' },
+    });
+    expect(viewerWrite.body.message).toContain('victor');
+    expect((await call('mallory', 'GET', `${ACME}/accounts`)).status).toBe(403);
+  });
+
+  it('refuses a re-key without the typed confirmation and a delete with dependents, naming them', async () => {
+    const unconfirmed = await call('alice', 'POST', `${ACME}/accounts/root/rekey`, {
+      keyReference: 'acme-backup',
+      confirm: 'nope',
+    });
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.body.code).toBe('CONFIRMATION_REQUIRED');
+    const blocked = await call('alice', 'DELETE', `${ACME}/accounts/root`);
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.details).toEqual({ dependents: ['orders'] });
+  });
+
+  it('answers malformed, invalid and oversized bodies with the error shape', async () => {
+    const malformed = await call('alice', 'POST', `${ACME}/keys`, '{"name":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ code: 'INVALID_ARGUMENT', status: 400 });
+    const invalid = await call('alice', 'POST', `${ACME}/keys`, {
+      name: 'Bad Name',
+      accountRef: { name: 'root' },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.details.causes[0].field).toBe('name');
+    const upstreamInvalid = await call('alice', 'POST', `${ACME}/keys`, {
+      name: 'bad-schedule',
+      accountRef: { name: 'root' },
+      rotationSchedule: 'weekly',
+    });
+    expect(upstreamInvalid.status).toBe(422);
+    expect(upstreamInvalid.body.message).toContain('spec.rotationSchedule');
+    const huge = await call('alice', 'POST', `${ACME}/keys`, {
+      name: 'x',
+      accountRef: { name: 'root' },
+      description: 'x'.repeat(70_000),
+    });
+    expect(huge.status).toBe(413);
+  });
+
+  it('streams changes as Server-Sent Events within a second, and resumes after a reconnect', async () => {
+    const started = Date.now();
+    const creating = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await call('alice', 'POST', `${ACME}/keys`, { name: 'streamed', accountRef: { name: 'root' } });
+    })();
+    const events = await readEvents({}, (seen) => seen.some((event) => event.data.name === 'streamed'));
+    await creating;
+    expect(Date.now() - started).toBeLessThan(15_000);
+    const first = events.find((event) => event.data.name === 'streamed');
+    expect(first?.data).toMatchObject({ type: 'ADDED', kind: 'ServiceEncryptionKey' });
+    await call('alice', 'POST', `${ACME}/keys`, { name: 'while-away', accountRef: { name: 'root' } });
+    const resumed = await readEvents({ 'Last-Event-ID': first?.id ?? '0' }, (seen) =>
+      seen.some((event) => event.data.name === 'while-away'),
+    );
+    expect(resumed.some((event) => event.data.name === 'while-away')).toBe(true);
+  });
+});
