@@ -1,51 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
-import { API_VERSION, ROTATE_NOW_ANNOTATION } from '@openkcm/api';
 import { bearerToken, TokenRejectedError, type TokenVerifier } from '@openkcm/auth';
-import { KubeClient, KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
-import { parse, Type } from '@openkcm/schema';
+import { KubeClient, type KubeObject, keychainPath } from '@openkcm/kube-client';
+import { requestJson } from '@openkcm/pki';
+import { parse } from '@openkcm/schema';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { ApiError, toApiError } from './errors.js';
-import { overview, topology } from './views.js';
+import { RequestMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { ROUTES, type RouteContext } from './routes.js';
 
 export interface BffOptions {
   controlPlaneUrl: string;
+  cmkUrl: string;
   controlPlaneCa?: string;
   verifier: TokenVerifier;
   allowedOrigins: string[];
   logger: Logger;
 }
-
-const NAME = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 });
-const AccountBody = Type.Object({
-  name: NAME,
-  providerType: Type.String({ maxLength: 32 }),
-  keyReference: Type.String({ minLength: 1, maxLength: 2048 }),
-  region: Type.Optional(Type.String({ maxLength: 64 })),
-  displayName: Type.Optional(Type.String({ maxLength: 256 })),
-  description: Type.Optional(Type.String({ maxLength: 1024 })),
-});
-const RekeyBody = Type.Object({
-  keyReference: Type.String({ minLength: 1, maxLength: 2048 }),
-  confirm: Type.String({ maxLength: 63 }),
-});
-const KeyBody = Type.Object({
-  name: NAME,
-  accountRef: Type.Object({ name: NAME }),
-  rotationSchedule: Type.Optional(Type.String({ maxLength: 16 })),
-  description: Type.Optional(Type.String({ maxLength: 1024 })),
-});
-const KeyPatch = Type.Object({
-  rotationSchedule: Type.Optional(Type.String({ maxLength: 16 })),
-  state: Type.Optional(
-    Type.Unsafe<'Enabled' | 'Disabled'>({ type: 'string', enum: ['Enabled', 'Disabled'] }),
-  ),
-  description: Type.Optional(Type.String({ maxLength: 1024 })),
-});
 
 const NAMESPACE = 'default';
 const WORKSPACE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(:[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
@@ -64,6 +40,8 @@ function locals(response: Response): Locals {
 /** The BFF as an Express app: checks the token, then acts with the user's own token upstream. */
 export function createApp(options: BffOptions): express.Express {
   const app = express();
+  const document = openApiDocument(ROUTES);
+  const metrics = new RequestMetrics();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(helmet());
@@ -81,6 +59,12 @@ export function createApp(options: BffOptions): express.Express {
     response.setHeader('X-Request-ID', requestId);
     const started = performance.now();
     response.on('finish', () => {
+      metrics.observe(
+        request.route?.path ?? 'unmatched',
+        request.method,
+        response.statusCode,
+        (performance.now() - started) / 1000,
+      );
       options.logger.info(
         {
           requestId,
@@ -96,6 +80,10 @@ export function createApp(options: BffOptions): express.Express {
   });
   app.get('/healthz', (_request, response) => void response.json({ status: 'ok' }));
   app.get('/readyz', (_request, response) => void response.json({ status: 'ready' }));
+  app.get(
+    '/metrics',
+    (_request, response) => void response.type('text/plain; version=0.0.4').send(metrics.render()),
+  );
   app.use(
     '/api',
     rateLimit({
@@ -110,6 +98,7 @@ export function createApp(options: BffOptions): express.Express {
   app.use('/api', express.json({ limit: '64kb' }));
 
   const api = express.Router();
+  api.get('/openapi.json', (_request, response) => void response.json(document));
   api.use(async (request, response, next) => {
     try {
       await options.verifier.verify(bearerToken(request.header('authorization')));
@@ -118,6 +107,7 @@ export function createApp(options: BffOptions): express.Express {
         options.controlPlaneUrl,
         String(response.locals.token),
         options.controlPlaneCa,
+        { 'X-Request-ID': response.locals.requestId },
       );
       next();
     } catch (error) {
@@ -134,202 +124,33 @@ export function createApp(options: BffOptions): express.Express {
     response.locals.workspace = value;
     next();
   });
-  const handle =
-    (work: (request: Request, response: Response) => Promise<unknown>) =>
-    (request: Request, response: Response, next: NextFunction) => {
-      work(request, response).then((body) => {
-        if (!response.headersSent) response.status(response.statusCode || 200).json(body);
-      }, next);
-    };
-  const path = (response: Response, plural: string, name?: string) =>
-    keychainPath(locals(response).workspace, NAMESPACE, plural, name);
-  const items = async (response: Response, plural: string) =>
-    (await locals(response).kube.request<{ items: KubeObject[] }>('GET', path(response, plural))).items;
-  const bindingPath = (response: Response) =>
-    `/clusters/${locals(response).workspace}/apis/apis.kcp.io/v1alpha1/apibindings`;
-  const tenantName = (workspace: string) => `tenant-${workspace.replaceAll(':', '-')}`;
-  const optional = async (read: Promise<KubeObject>) =>
-    read.catch((error: unknown) => {
-      if (error instanceof KubeError && error.status === 404) return undefined;
-      throw error;
-    });
-
-  const W = '/workspaces/:workspace';
-  api.get(
-    `${W}/openkcm`,
-    handle(async (_request, response) => {
-      const binding = await optional(locals(response).kube.get(`${bindingPath(response)}/openkcm`));
-      const tenant = await optional(
-        locals(response).kube.get(path(response, 'tenants', tenantName(locals(response).workspace))),
-      );
-      return { enabled: binding !== undefined, tenant: tenant ?? null };
-    }),
-  );
-  api.put(
-    `${W}/openkcm`,
-    handle(async (_request, response) => {
-      await locals(response)
-        .kube.request('POST', bindingPath(response), {
-          apiVersion: 'apis.kcp.io/v1alpha1',
-          kind: 'APIBinding',
-          metadata: { name: 'openkcm' },
-          spec: { reference: { export: { path: 'root:openkcm', name: 'keychain.openkcm.io' } } },
-        })
-        .catch((error: unknown) => {
-          if (!(error instanceof KubeError && error.status === 409)) throw error;
-        });
-      return { enabled: true };
-    }),
-  );
-  api.delete(
-    `${W}/openkcm`,
-    handle(async (_request, response) => {
-      await optional(locals(response).kube.request('DELETE', `${bindingPath(response)}/openkcm`));
-      return { enabled: false };
-    }),
-  );
-
-  api.get(
-    `${W}/accounts`,
-    handle(async (_request, response) => ({ items: await items(response, 'accounts') })),
-  );
-  api.get(
-    `${W}/accounts/:name`,
-    handle(async (request, response) =>
-      locals(response).kube.get(path(response, 'accounts', String(request.params.name))),
-    ),
-  );
-  api.post(
-    `${W}/accounts`,
-    handle(async (request, response) => {
-      const body = parse(AccountBody, request.body);
-      const { name, ...spec } = body;
-      response.status(201);
-      return locals(response).kube.request('POST', path(response, 'accounts'), {
-        apiVersion: API_VERSION,
-        kind: 'Account',
-        metadata: { name },
-        spec,
-      });
-    }),
-  );
-  api.post(
-    `${W}/accounts/:name/rekey`,
-    handle(async (request, response) => {
-      const name = String(request.params.name);
-      const body = parse(RekeyBody, request.body);
-      if (body.confirm !== name)
-        throw new ApiError(
-          400,
-          'CONFIRMATION_REQUIRED',
-          `type the Account name "${name}" to confirm the re-key`,
-          { field: 'confirm' },
-        );
-      return locals(response).kube.mergePatch(path(response, 'accounts', name), {
-        spec: { keyReference: body.keyReference },
-      });
-    }),
-  );
-  api.delete(
-    `${W}/accounts/:name`,
-    handle(async (request, response) => {
-      const name = String(request.params.name);
-      const dependents = (await items(response, 'serviceencryptionkeys'))
-        .filter((key) => (key.spec?.accountRef as { name?: string } | undefined)?.name === name)
-        .map((key) => key.metadata.name);
-      if (dependents.length > 0) {
-        throw new ApiError(
-          409,
-          'ACCOUNT_IN_USE',
-          `Account "${name}" still protects ${dependents.length} service key(s); delete or move them first: ${dependents.join(', ')}`,
-          { dependents },
-        );
-      }
-      return locals(response).kube.request('DELETE', path(response, 'accounts', name));
-    }),
-  );
-
-  api.get(
-    `${W}/keys`,
-    handle(async (request, response) => {
-      const account = typeof request.query.account === 'string' ? request.query.account : undefined;
-      const all = await items(response, 'serviceencryptionkeys');
-      return {
-        items: account
-          ? all.filter((key) => (key.spec?.accountRef as { name?: string } | undefined)?.name === account)
-          : all,
-      };
-    }),
-  );
-  api.get(
-    `${W}/keys/:name`,
-    handle(async (request, response) =>
-      locals(response).kube.get(path(response, 'serviceencryptionkeys', String(request.params.name))),
-    ),
-  );
-  api.post(
-    `${W}/keys`,
-    handle(async (request, response) => {
-      const { name, ...spec } = parse(KeyBody, request.body);
-      response.status(201);
-      return locals(response).kube.request('POST', path(response, 'serviceencryptionkeys'), {
-        apiVersion: API_VERSION,
-        kind: 'ServiceEncryptionKey',
-        metadata: { name },
-        spec,
-      });
-    }),
-  );
-  api.patch(
-    `${W}/keys/:name`,
-    handle(async (request, response) =>
-      locals(response).kube.mergePatch(path(response, 'serviceencryptionkeys', String(request.params.name)), {
-        spec: parse(KeyPatch, request.body),
-      }),
-    ),
-  );
-  api.post(
-    `${W}/keys/:name/rotate`,
-    handle(async (request, response) =>
-      locals(response).kube.mergePatch(path(response, 'serviceencryptionkeys', String(request.params.name)), {
-        metadata: { annotations: { [ROTATE_NOW_ANNOTATION]: new Date().toISOString() } },
-      }),
-    ),
-  );
-  api.delete(
-    `${W}/keys/:name`,
-    handle(async (request, response) =>
-      locals(response).kube.request(
-        'DELETE',
-        path(response, 'serviceencryptionkeys', String(request.params.name)),
-      ),
-    ),
-  );
-
-  api.get(
-    `${W}/overview`,
-    handle(async (_request, response) => {
-      const [tenant, accounts, keys] = await Promise.all([
-        optional(
-          locals(response).kube.get(path(response, 'tenants', tenantName(locals(response).workspace))),
+  for (const route of ROUTES) {
+    api[route.method](route.path, (request: Request, response: Response, next: NextFunction) => {
+      const { token, workspace, requestId } = locals(response);
+      const context: RouteContext = {
+        workspace,
+        params: Object.fromEntries(
+          Object.entries(request.params).map(([key, value]) => [key, String(value)]),
         ),
-        items(response, 'accounts'),
-        items(response, 'serviceencryptionkeys'),
-      ]);
-      return overview(tenant, accounts, keys, new Date());
-    }),
-  );
-  api.get(
-    `${W}/topology`,
-    handle(async (_request, response) => {
-      const [accounts, keys] = await Promise.all([
-        items(response, 'accounts'),
-        items(response, 'serviceencryptionkeys'),
-      ]);
-      return topology(accounts, keys);
-    }),
-  );
-  api.get(`${W}/events`, (request, response, next) => {
+        query: request.query as Record<string, unknown>,
+        kube: locals(response).kube,
+        async cmk(method, apiPath) {
+          const result = await requestJson(`${options.cmkUrl}/api/v1${apiPath}`, {
+            method,
+            headers: { Authorization: `Bearer ${token}`, 'X-Request-ID': requestId },
+            timeoutMs: 10_000,
+          });
+          return { status: result.status, body: (result.body ?? {}) as Record<string, unknown> };
+        },
+      };
+      const run = async () =>
+        route.handle(context, route.body ? parse(route.body, request.body ?? {}) : undefined);
+      run().then((body) => {
+        if (!response.headersSent) response.status(route.status ?? 200).json(body);
+      }, next);
+    });
+  }
+  api.get('/workspaces/:workspace/events', (request, response, next) => {
     streamEvents(options, request, response).catch(next);
   });
 

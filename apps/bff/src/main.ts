@@ -11,6 +11,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: process.env.OPENKCM_DATA_DIR ?? '.openkcm' },
     'control-plane': { type: 'string', default: process.env.CONTROL_PLANE_URL },
     'oidc-issuer': { type: 'string', default: process.env.OIDC_ISSUER },
+    cmk: { type: 'string', default: process.env.CMK_URL },
     audience: { type: 'string', default: process.env.OIDC_AUDIENCE ?? 'openkcm' },
     'allowed-origin': {
       type: 'string',
@@ -25,13 +26,14 @@ const logger = pino(
   { redact: ['req.headers.authorization', 'token'], base: { service: 'bff' } },
   pino.destination(2),
 );
-if (!values['control-plane'] || !values['oidc-issuer']) {
-  logger.error('the BFF needs --control-plane and --oidc-issuer');
+if (!values['control-plane'] || !values['oidc-issuer'] || !values.cmk) {
+  logger.error('the BFF needs --control-plane, --cmk and --oidc-issuer');
   process.exit(2);
 }
 const dataDir = resolve(values['data-dir']);
 const app = createApp({
   controlPlaneUrl: values['control-plane'],
+  cmkUrl: values.cmk,
   controlPlaneCa: await readFile(
     process.env.CONTROL_PLANE_CA_FILE ?? join(dataDir, 'control-plane', 'tls', 'ca.crt'),
     'utf8',

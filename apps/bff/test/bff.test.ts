@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { eventually, startTestStack, type TestStack } from '@openkcm/testkit';
-import { generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ACME = '/api/v1/workspaces/root:orgs:acme';
@@ -107,6 +109,54 @@ describe('the BFF with the real stack', () => {
     ).toBe(401);
   });
 
+  it('refuses expired, wrong-issuer and wrong-audience tokens even when the IdP key signed them', async () => {
+    const { keys } = JSON.parse(await readFile(join(stack.dataDir, 'idp', 'jwks.json'), 'utf8')) as {
+      keys: JWK[];
+    };
+    const signing = keys[0] as JWK;
+    const key = await importJWK(signing, 'RS256');
+    const token = (claims: { iss?: string; aud?: string; exp?: number }) =>
+      new SignJWT({ preferred_username: 'alice', realm_access: { roles: ['openkcm:admin:root:orgs:acme'] } })
+        .setProtectedHeader({ alg: 'RS256', kid: String(signing.kid) })
+        .setIssuer(claims.iss ?? stack.endpoints.idp ?? '')
+        .setAudience(claims.aud ?? 'openkcm')
+        .setSubject('alice')
+        .setExpirationTime(claims.exp ?? '5m')
+        .sign(key);
+    const valid = await call(undefined, 'GET', `${ACME}/accounts`, undefined, {
+      Authorization: `Bearer ${await token({})}`,
+    });
+    expect(valid.status).toBe(200);
+    const cases: Array<[{ iss?: string; aud?: string; exp?: number }, string]> = [
+      [{ exp: Math.floor(Date.now() / 1000) - 120 }, 'expired'],
+      [{ iss: 'http://127.0.0.1:1/realms/elsewhere' }, 'different identity provider'],
+      [{ aud: 'another-api' }, 'audience'],
+    ];
+    for (const [claims, words] of cases) {
+      const refused = await call(undefined, 'GET', `${ACME}/accounts`, undefined, {
+        Authorization: `Bearer ${await token(claims)}`,
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.body.message).toContain(words);
+    }
+  });
+
+  it('serves its OpenAPI document and Prometheus metrics', async () => {
+    const document = (await call(undefined, 'GET', '/api/v1/openapi.json')).body;
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/workspaces/{workspace}/keys/{name}/rotate',
+        '/api/v1/workspaces/{workspace}/events',
+      ]),
+    );
+    expect(
+      document.paths['/api/v1/workspaces/{workspace}/accounts'].post.requestBody.content['application/json']
+        .schema.required,
+    ).toContain('keyReference');
+    const metrics = await (await fetch(`${stack.endpoints.bff}/metrics`)).text();
+    expect(metrics).toContain('openkcm_bff_requests_total');
+  });
+
   it('enables OpenKCM and shows the tenant status', async () => {
     expect((await call('alice', 'PUT', `${ACME}/openkcm`)).body).toEqual({ enabled: true });
     await eventually(
@@ -153,6 +203,9 @@ describe('the BFF with the real stack', () => {
       accounts: { total: 1, active: 1 },
       keys: { total: 1, byState: { Enabled: 1 } },
     });
+    expect(overview.plugins.map((plugin: { plugin: string }) => plugin.plugin)).toContain('keystore-local');
+    const detail = (await call('victor', 'GET', `${ACME}/keys/orders`)).body;
+    expect(detail.versions.map((version: { version: number }) => version.version)).toEqual([2, 1]);
     const topology = (await call('victor', 'GET', `${ACME}/topology`)).body;
     expect(topology.edges).toEqual(
       expect.arrayContaining([
@@ -186,6 +239,39 @@ describe('the BFF with the real stack', () => {
     const blocked = await call('alice', 'DELETE', `${ACME}/accounts/root`);
     expect(blocked.status).toBe(409);
     expect(blocked.body.details).toEqual({ dependents: ['orders'] });
+  });
+
+  it('updates, re-keys and deletes through the remaining routes', async () => {
+    expect(
+      (await call('alice', 'PATCH', `${ACME}/accounts/root`, { displayName: 'Root of trust' })).body.spec
+        .displayName,
+    ).toBe('Root of trust');
+    expect(
+      (await call('alice', 'PATCH', `${ACME}/keys/orders`, { rotationSchedule: '1d' })).body.spec
+        .rotationSchedule,
+    ).toBe('1d');
+    const rekeyed = await call('alice', 'POST', `${ACME}/accounts/root/rekey`, {
+      keyReference: 'acme-backup',
+      confirm: 'root',
+    });
+    expect(rekeyed.body.spec.keyReference).toBe('acme-backup');
+    await eventually(
+      async () =>
+        (await call('alice', 'GET', `${ACME}/accounts/root`)).body.status?.rekey?.state === 'Succeeded',
+      30_000,
+      'the re-key',
+    );
+    expect(
+      (
+        await call('alice', 'POST', `${ACME}/accounts`, {
+          name: 'spare',
+          providerType: 'Local',
+          keyReference: 'acme-root',
+        })
+      ).status,
+    ).toBe(201);
+    expect((await call('alice', 'DELETE', `${ACME}/accounts/spare`)).status).toBe(200);
+    expect((await call('alice', 'DELETE', `${ACME}/keys/streamed-later`)).status).toBe(404);
   });
 
   it('answers malformed, invalid and oversized bodies with the error shape', async () => {
@@ -229,5 +315,14 @@ describe('the BFF with the real stack', () => {
       seen.some((event) => event.data.name === 'while-away'),
     );
     expect(resumed.some((event) => event.data.name === 'while-away')).toBe(true);
+  });
+
+  it('disables OpenKCM: the Tenant is suspended', async () => {
+    expect((await call('alice', 'DELETE', `${ACME}/openkcm`)).body).toEqual({ enabled: false });
+    await eventually(
+      async () => (await call('alice', 'GET', `${ACME}/openkcm`)).body.tenant?.status?.phase === 'Suspended',
+      30_000,
+      'the Tenant to be suspended',
+    );
   });
 });

@@ -38,6 +38,8 @@ export class KubeClient {
     readonly baseUrl: string,
     private readonly token: string,
     private readonly ca: string | undefined,
+    /** Sent with every call, e.g. the caller's X-Request-ID so logs can be joined upstream. */
+    private readonly headers: Record<string, string> = {},
   ) {}
 
   /** For informers over every workspace: paths start with /clusters/<path or *>. */
@@ -68,6 +70,7 @@ export class KubeClient {
     const response = await requestJson(`${this.baseUrl}${path}`, {
       method,
       headers: {
+        ...this.headers,
         Authorization: `Bearer ${this.token}`,
         Accept: 'application/json',
         ...(body === undefined ? {} : { 'Content-Type': contentType }),

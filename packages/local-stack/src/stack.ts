@@ -94,6 +94,8 @@ const PROCESSES: Array<{
       port,
       '--control-plane',
       endpoints.controlPlane ?? '',
+      '--cmk',
+      endpoints.cmk ?? '',
       '--oidc-issuer',
       endpoints.idp ?? '',
     ],

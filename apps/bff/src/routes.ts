@@ -1,0 +1,289 @@
+import { API_VERSION, ROTATE_NOW_ANNOTATION } from '@openkcm/api';
+import { type KubeClient, KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
+import { type Static, type TSchema, Type } from '@openkcm/schema';
+import { ApiError } from './errors.js';
+import { overview, topology } from './views.js';
+
+const NAME = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 });
+export const AccountBody = Type.Object({
+  name: NAME,
+  providerType: Type.String({ maxLength: 32 }),
+  keyReference: Type.String({ minLength: 1, maxLength: 2048 }),
+  region: Type.Optional(Type.String({ maxLength: 64 })),
+  displayName: Type.Optional(Type.String({ maxLength: 256 })),
+  description: Type.Optional(Type.String({ maxLength: 1024 })),
+});
+export const AccountPatch = Type.Object({
+  displayName: Type.Optional(Type.String({ maxLength: 256 })),
+  description: Type.Optional(Type.String({ maxLength: 1024 })),
+  region: Type.Optional(Type.String({ maxLength: 64 })),
+});
+export const RekeyBody = Type.Object({
+  keyReference: Type.String({ minLength: 1, maxLength: 2048 }),
+  confirm: Type.String({ maxLength: 63, description: 'The Account name, typed to confirm' }),
+});
+export const KeyBody = Type.Object({
+  name: NAME,
+  accountRef: Type.Object({ name: NAME }),
+  rotationSchedule: Type.Optional(Type.String({ maxLength: 16 })),
+  description: Type.Optional(Type.String({ maxLength: 1024 })),
+});
+export const KeyPatch = Type.Object({
+  rotationSchedule: Type.Optional(Type.String({ maxLength: 16 })),
+  state: Type.Optional(
+    Type.Unsafe<'Enabled' | 'Disabled'>({ type: 'string', enum: ['Enabled', 'Disabled'] }),
+  ),
+  description: Type.Optional(Type.String({ maxLength: 1024 })),
+});
+
+const NAMESPACE = 'default';
+
+/** What a route handler works with: the caller's own clients, bound to the workspace of the path. */
+export interface RouteContext {
+  workspace: string;
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  kube: KubeClient;
+  /** CMK's API with the caller's own token; `apiPath` is relative to CMK's /api/v1. */
+  cmk(method: string, apiPath: string): Promise<{ status: number; body: Record<string, unknown> }>;
+}
+
+export interface Route<B extends TSchema | undefined = TSchema | undefined> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  body?: B;
+  status?: number;
+  handle(context: RouteContext, body: B extends TSchema ? Static<B> : undefined): Promise<unknown>;
+}
+
+function route<B extends TSchema | undefined = undefined>(definition: Route<B>): Route {
+  return definition as unknown as Route;
+}
+
+const path = (context: RouteContext, plural: string, name?: string) =>
+  keychainPath(context.workspace, NAMESPACE, plural, name);
+const items = async (context: RouteContext, plural: string) =>
+  (await context.kube.request<{ items: KubeObject[] }>('GET', path(context, plural))).items;
+const bindingPath = (context: RouteContext) =>
+  `/clusters/${context.workspace}/apis/apis.kcp.io/v1alpha1/apibindings`;
+const tenantName = (workspace: string) => `tenant-${workspace.replaceAll(':', '-')}`;
+const accountOf = (key: KubeObject) => (key.spec?.accountRef as { name?: string } | undefined)?.name;
+
+async function optional<T>(read: Promise<T>): Promise<T | undefined> {
+  return read.catch((error: unknown) => {
+    if (error instanceof KubeError && error.status === 404) return undefined;
+    throw error;
+  });
+}
+
+const W = '/workspaces/:workspace';
+
+/** Every API of the BFF; the Express router and the OpenAPI document are both made from this table. */
+export const ROUTES: Route[] = [
+  route({
+    method: 'get',
+    path: `${W}/openkcm`,
+    summary: 'Whether OpenKCM is enabled in the workspace, and its Tenant (FR-102)',
+    async handle(context) {
+      const binding = await optional(context.kube.get(`${bindingPath(context)}/openkcm`));
+      const tenant = await optional(
+        context.kube.get(path(context, 'tenants', tenantName(context.workspace))),
+      );
+      return { enabled: binding !== undefined, tenant: tenant ?? null };
+    },
+  }),
+  route({
+    method: 'put',
+    path: `${W}/openkcm`,
+    summary: 'Enable OpenKCM in the workspace (binds the provider API)',
+    async handle(context) {
+      await context.kube
+        .request('POST', bindingPath(context), {
+          apiVersion: 'apis.kcp.io/v1alpha1',
+          kind: 'APIBinding',
+          metadata: { name: 'openkcm' },
+          spec: { reference: { export: { path: 'root:openkcm', name: 'keychain.openkcm.io' } } },
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof KubeError && error.status === 409)) throw error;
+        });
+      return { enabled: true };
+    },
+  }),
+  route({
+    method: 'delete',
+    path: `${W}/openkcm`,
+    summary: 'Disable OpenKCM in the workspace: the Tenant is suspended and its keys stop working',
+    async handle(context) {
+      await optional(context.kube.request('DELETE', `${bindingPath(context)}/openkcm`));
+      return { enabled: false };
+    },
+  }),
+  route({
+    method: 'get',
+    path: `${W}/accounts`,
+    summary: 'List Accounts (L2)',
+    handle: async (context) => ({ items: await items(context, 'accounts') }),
+  }),
+  route({
+    method: 'get',
+    path: `${W}/accounts/:name`,
+    summary: 'Read an Account',
+    handle: (context) => context.kube.get(path(context, 'accounts', context.params.name)),
+  }),
+  route({
+    method: 'post',
+    path: `${W}/accounts`,
+    summary: 'Create an Account (FR-201)',
+    body: AccountBody,
+    status: 201,
+    handle: (context, { name, ...spec }) =>
+      context.kube.request('POST', path(context, 'accounts'), {
+        apiVersion: API_VERSION,
+        kind: 'Account',
+        metadata: { name },
+        spec,
+      }),
+  }),
+  route({
+    method: 'patch',
+    path: `${W}/accounts/:name`,
+    summary: 'Update the descriptive fields of an Account (the key reference changes only through re-key)',
+    body: AccountPatch,
+    handle: (context, body) =>
+      context.kube.mergePatch(path(context, 'accounts', context.params.name), { spec: body }),
+  }),
+  route({
+    method: 'post',
+    path: `${W}/accounts/:name/rekey`,
+    summary: 'Re-key an Account to a new L1 key; the Account name must be typed to confirm (FR-203)',
+    body: RekeyBody,
+    async handle(context, body) {
+      const name = context.params.name ?? '';
+      if (body.confirm !== name)
+        throw new ApiError(
+          400,
+          'CONFIRMATION_REQUIRED',
+          `type the Account name "${name}" to confirm the re-key`,
+          { field: 'confirm' },
+        );
+      return context.kube.mergePatch(path(context, 'accounts', name), {
+        spec: { keyReference: body.keyReference },
+      });
+    },
+  }),
+  route({
+    method: 'delete',
+    path: `${W}/accounts/:name`,
+    summary: 'Delete an Account; refused while service keys depend on it (FR-204)',
+    async handle(context) {
+      const name = context.params.name ?? '';
+      const dependents = (await items(context, 'serviceencryptionkeys'))
+        .filter((key) => accountOf(key) === name)
+        .map((key) => key.metadata.name);
+      if (dependents.length > 0) {
+        throw new ApiError(
+          409,
+          'ACCOUNT_IN_USE',
+          `Account "${name}" still protects ${dependents.length} service key(s); delete or move them first: ${dependents.join(', ')}`,
+          { dependents },
+        );
+      }
+      return context.kube.request('DELETE', path(context, 'accounts', name));
+    },
+  }),
+  route({
+    method: 'get',
+    path: `${W}/keys`,
+    summary: 'List ServiceEncryptionKeys (L3), optionally of one Account (?account=)',
+    async handle(context) {
+      const account = typeof context.query.account === 'string' ? context.query.account : undefined;
+      const all = await items(context, 'serviceencryptionkeys');
+      return { items: account ? all.filter((key) => accountOf(key) === account) : all };
+    },
+  }),
+  route({
+    method: 'get',
+    path: `${W}/keys/:name`,
+    summary: 'Read a key, with its versions as CMK holds them',
+    async handle(context) {
+      const key = await context.kube.get(path(context, 'serviceencryptionkeys', context.params.name));
+      const cmk = await context
+        .cmk(
+          'GET',
+          `/tenants/${encodeURIComponent(context.workspace)}/keys/${encodeURIComponent(context.params.name ?? '')}`,
+        )
+        .catch(() => undefined);
+      return { ...key, versions: cmk?.status === 200 ? (cmk.body.versions ?? []) : null };
+    },
+  }),
+  route({
+    method: 'post',
+    path: `${W}/keys`,
+    summary: 'Create a ServiceEncryptionKey under an Account (FR-301)',
+    body: KeyBody,
+    status: 201,
+    handle: (context, { name, ...spec }) =>
+      context.kube.request('POST', path(context, 'serviceencryptionkeys'), {
+        apiVersion: API_VERSION,
+        kind: 'ServiceEncryptionKey',
+        metadata: { name },
+        spec,
+      }),
+  }),
+  route({
+    method: 'patch',
+    path: `${W}/keys/:name`,
+    summary: 'Change the rotation schedule or enable/disable a key (FR-303, FR-305)',
+    body: KeyPatch,
+    handle: (context, body) =>
+      context.kube.mergePatch(path(context, 'serviceencryptionkeys', context.params.name), { spec: body }),
+  }),
+  route({
+    method: 'post',
+    path: `${W}/keys/:name/rotate`,
+    summary: 'Rotate now (FR-304): sets the rotate-now annotation, so kubectl users can do the same',
+    handle: (context) =>
+      context.kube.mergePatch(path(context, 'serviceencryptionkeys', context.params.name), {
+        metadata: { annotations: { [ROTATE_NOW_ANNOTATION]: new Date().toISOString() } },
+      }),
+  }),
+  route({
+    method: 'delete',
+    path: `${W}/keys/:name`,
+    summary: 'Delete a key (its material is destroyed after the waiting period)',
+    handle: (context) =>
+      context.kube.request('DELETE', path(context, 'serviceencryptionkeys', context.params.name)),
+  }),
+  route({
+    method: 'get',
+    path: `${W}/overview`,
+    summary:
+      'Key chain overview (FR-402): accounts, keys by state, keys due within 24 hours, L1 health, tenant status, CMK plugin health',
+    async handle(context) {
+      const [tenant, accounts, keys, plugins] = await Promise.all([
+        optional(context.kube.get(path(context, 'tenants', tenantName(context.workspace)))),
+        items(context, 'accounts'),
+        items(context, 'serviceencryptionkeys'),
+        context.cmk('GET', '/plugins').catch(() => undefined),
+      ]);
+      return {
+        ...overview(tenant, accounts, keys, new Date()),
+        plugins: plugins?.status === 200 ? plugins.body.items : null,
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: `${W}/topology`,
+    summary: 'L1 → L2 → L3 nodes and edges with their states (FR-404)',
+    async handle(context) {
+      const [accounts, keys] = await Promise.all([
+        items(context, 'accounts'),
+        items(context, 'serviceencryptionkeys'),
+      ]);
+      return topology(accounts, keys);
+    },
+  }),
+];
