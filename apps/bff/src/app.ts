@@ -20,6 +20,8 @@ export interface BffOptions {
   controlPlaneCa?: string;
   verifier: TokenVerifier;
   allowedOrigins: string[];
+  /** Requests per minute and client address before 429 (defaults to 1200). */
+  rateLimitPerMinute?: number;
   logger: Logger;
 }
 
@@ -79,7 +81,22 @@ export function createApp(options: BffOptions): express.Express {
     next();
   });
   app.get('/healthz', (_request, response) => void response.json({ status: 'ok' }));
-  app.get('/readyz', (_request, response) => void response.json({ status: 'ready' }));
+  app.get('/readyz', (_request, response) => {
+    // Ready when the APIs it forwards to answer; it holds no state of its own.
+    const probe = (url: string, ca?: string) =>
+      requestJson(url, { timeoutMs: 2000, ...(ca ? { ca } : {}) }).then(
+        (result) => result.status === 200,
+        () => false,
+      );
+    void Promise.all([
+      probe(`${options.controlPlaneUrl}/readyz`, options.controlPlaneCa),
+      probe(`${options.cmkUrl}/healthz`),
+    ]).then(([controlPlane, cmk]) => {
+      response
+        .status(controlPlane && cmk ? 200 : 503)
+        .json({ status: controlPlane && cmk ? 'ready' : 'waiting for upstream', controlPlane, cmk });
+    });
+  });
   app.get(
     '/metrics',
     (_request, response) => void response.type('text/plain; version=0.0.4').send(metrics.render()),
@@ -88,7 +105,7 @@ export function createApp(options: BffOptions): express.Express {
     '/api',
     rateLimit({
       windowMs: 60_000,
-      limit: 1200,
+      limit: options.rateLimitPerMinute ?? 1200,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
       handler: (_request, _response, next) =>

@@ -40,6 +40,9 @@ const app = createApp({
   ),
   verifier: createTokenVerifier({ issuer: values['oidc-issuer'], audience: values.audience }),
   allowedOrigins: values['allowed-origin'],
+  ...(process.env.BFF_RATE_LIMIT_PER_MINUTE
+    ? { rateLimitPerMinute: Number(process.env.BFF_RATE_LIMIT_PER_MINUTE) }
+    : {}),
   logger,
 });
 const server = app.listen(Number(values.port), '127.0.0.1', () => {

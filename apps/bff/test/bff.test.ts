@@ -141,7 +141,8 @@ describe('the BFF with the real stack', () => {
     }
   });
 
-  it('serves its OpenAPI document and Prometheus metrics', async () => {
+  it('serves its OpenAPI document, readiness and Prometheus metrics', async () => {
+    expect((await fetch(`${stack.endpoints.bff}/readyz`)).status).toBe(200);
     const document = (await call(undefined, 'GET', '/api/v1/openapi.json')).body;
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining([
@@ -301,12 +302,16 @@ describe('the BFF with the real stack', () => {
 
   it('streams changes as Server-Sent Events within a second, and resumes after a reconnect', async () => {
     const started = Date.now();
+    let createdAt = 0;
     const creating = (async () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       await call('alice', 'POST', `${ACME}/keys`, { name: 'streamed', accountRef: { name: 'root' } });
+      createdAt = Date.now();
     })();
     const events = await readEvents({}, (seen) => seen.some((event) => event.data.name === 'streamed'));
+    const deliveredAt = Date.now();
     await creating;
+    expect(deliveredAt - createdAt).toBeLessThan(1000);
     expect(Date.now() - started).toBeLessThan(15_000);
     const first = events.find((event) => event.data.name === 'streamed');
     expect(first?.data).toMatchObject({ type: 'ADDED', kind: 'ServiceEncryptionKey' });
