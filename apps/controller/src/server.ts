@@ -86,15 +86,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
     revalidateMs: options.revalidateMs ?? 60_000,
   };
 
-  const onBinding = (binding: KubeObject) =>
-    queue.add(
-      keyOf({
-        kind: 'Tenant',
-        cluster: clusterOf(binding),
-        namespace: 'default',
-        name: tenantName(clusterOf(binding)),
-      }),
-    );
+  // Enabling or disabling OpenKCM concerns the Tenant and everything already declared in the workspace.
+  const onBinding = (binding: KubeObject) => {
+    const cluster = clusterOf(binding);
+    queue.add(keyOf({ kind: 'Tenant', cluster, namespace: 'default', name: tenantName(cluster) }));
+    for (const account of caches.accounts(cluster)) queue.add(ref('Account', account));
+    for (const serviceKey of caches.keys(cluster)) queue.add(ref('ServiceEncryptionKey', serviceKey));
+  };
   // Keys follow their Account only when its readiness changes, and an Account follows its keys
   // only when one comes, goes or moves: status writes alone must not fan out to every object.
   const accountSignatures = new Map<string, string>();

@@ -4,6 +4,7 @@ import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
 import type { ObjectRef } from '../object-key.js';
 import { type DesiredCondition, withConditions, writeStatus } from '../status.js';
+import { isBound } from './tenant.js';
 
 const REKEY_POLL_MS = 1000;
 
@@ -37,6 +38,8 @@ export async function reconcileAccount(ctx: ControllerContext, ref: ObjectRef): 
   if (!account) return {};
   const now = ctx.now();
   const finalizers = account.metadata.finalizers ?? [];
+  // The provider's API exists only where OpenKCM is enabled; objects it already manages are still seen through.
+  if (!isBound(ctx, ref.cluster) && !finalizers.includes(ACCOUNT_IN_USE_FINALIZER)) return {};
   const dependents = dependentsOf(ctx, ref.cluster, ref.namespace, ref.name);
   const base = {
     dependentKeys: dependents.length,

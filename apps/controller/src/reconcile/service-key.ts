@@ -4,6 +4,7 @@ import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
 import { keyOf, type ObjectRef } from '../object-key.js';
 import { withConditions, writeStatus } from '../status.js';
+import { isBound } from './tenant.js';
 
 const STATE_TO_CMK = { Enabled: 'ENABLED', Disabled: 'DISABLED' } as const;
 
@@ -25,6 +26,7 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
   if (!key) return {};
   const now = ctx.now();
   const finalizers = key.metadata.finalizers ?? [];
+  if (!isBound(ctx, ref.cluster) && !finalizers.includes(CMK_CLEANUP_FINALIZER)) return {};
   const spec = key.spec as {
     accountRef: { name: string };
     rotationSchedule: string;
