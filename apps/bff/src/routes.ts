@@ -1,40 +1,9 @@
 import { API_VERSION, ROTATE_NOW_ANNOTATION } from '@openkcm/api';
+import { AccountBody, AccountPatch, KeyBody, KeyPatch, RekeyBody } from '@openkcm/bff-api';
 import { type KubeClient, KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
-import { type Static, type TSchema, Type } from '@openkcm/schema';
+import type { Static, TSchema } from '@openkcm/schema';
 import { ApiError } from './errors.js';
 import { overview, topology } from './views.js';
-
-const NAME = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 });
-export const AccountBody = Type.Object({
-  name: NAME,
-  providerType: Type.String({ maxLength: 32 }),
-  keyReference: Type.String({ minLength: 1, maxLength: 2048 }),
-  region: Type.Optional(Type.String({ maxLength: 64 })),
-  displayName: Type.Optional(Type.String({ maxLength: 256 })),
-  description: Type.Optional(Type.String({ maxLength: 1024 })),
-});
-export const AccountPatch = Type.Object({
-  displayName: Type.Optional(Type.String({ maxLength: 256 })),
-  description: Type.Optional(Type.String({ maxLength: 1024 })),
-  region: Type.Optional(Type.String({ maxLength: 64 })),
-});
-export const RekeyBody = Type.Object({
-  keyReference: Type.String({ minLength: 1, maxLength: 2048 }),
-  confirm: Type.String({ maxLength: 63, description: 'The Account name, typed to confirm' }),
-});
-export const KeyBody = Type.Object({
-  name: NAME,
-  accountRef: Type.Object({ name: NAME }),
-  rotationSchedule: Type.Optional(Type.String({ maxLength: 16 })),
-  description: Type.Optional(Type.String({ maxLength: 1024 })),
-});
-export const KeyPatch = Type.Object({
-  rotationSchedule: Type.Optional(Type.String({ maxLength: 16 })),
-  state: Type.Optional(
-    Type.Unsafe<'Enabled' | 'Disabled'>({ type: 'string', enum: ['Enabled', 'Disabled'] }),
-  ),
-  description: Type.Optional(Type.String({ maxLength: 1024 })),
-});
 
 const NAMESPACE = 'default';
 
