@@ -1,21 +1,22 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { REPO_ROOT } from '@openkcm/local-stack';
+import { runQuickBenchmark } from '@openkcm/testkit';
 import { describe, expect, it } from 'vitest';
+
+interface CmkFigures {
+  [name: string]: unknown;
+  rekey: unknown[];
+}
 
 describe('the CMK benchmark script', () => {
   it('runs in quick mode and prints every figure with its baseline as one JSON line', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['--import', 'tsx', 'apps/cmk/bench/cmk-bench.ts', '--quick'],
-      { cwd: REPO_ROOT, timeout: 120_000 },
-    );
-    const line = stdout.split('\n').find((text) => text.startsWith('BENCH_JSON '));
-    const figures = JSON.parse(line?.slice('BENCH_JSON '.length) ?? '{}');
-    expect(figures['L3 unwrap (storage + L2 + AES-GCM), per second'].rawAesGcmPerSecond).toBeGreaterThan(0);
-    expect(
-      figures['rotations per second (rotate now, sequential)'].bareTransactionsPerSecond,
-    ).toBeGreaterThan(0);
+    const figures = (await runQuickBenchmark('apps/cmk/bench/cmk-bench.ts', 120_000)) as CmkFigures;
+    const unwrap = figures['L3 unwrap (storage + L2 + AES-GCM), per second'] as {
+      rawAesGcmPerSecond: number;
+    };
+    expect(unwrap.rawAesGcmPerSecond).toBeGreaterThan(0);
+    const rotations = figures['rotations per second (rotate now, sequential)'] as {
+      bareTransactionsPerSecond: number;
+    };
+    expect(rotations.bareTransactionsPerSecond).toBeGreaterThan(0);
     const storage = Object.entries(figures).find(([name]) =>
       name.startsWith('storage per Hourly key'),
     )?.[1] as { keepAll: { versions: number }; thirtyDayRetention: { versions: number } };

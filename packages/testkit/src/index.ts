@@ -1,3 +1,4 @@
+export { runQuickBenchmark } from './benchmark.js';
 export { eventually, type Kubectl, type KubectlResult, kubectlAvailable, kubectlFor } from './kubectl.js';
 export { postgresAvailable, postgresBinDir, type RunningPostgres, startPostgres } from './postgres.js';
 export { tempDir } from './temp-dir.js';
