@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEV_TOOLS_CLIENT, DEV_USER_GRANT, type RunningIdp, readClientSecret, startIdp } from '@openkcm/idp';
-import { tempDir } from '@openkcm/testkit';
+import { idpToken, tempDir } from '@openkcm/testkit';
 import { type CmkOptions, type RunningCmk, startCmk } from '../src/index.js';
 
 export const CONFIG = new URL('../config.yaml', import.meta.url).pathname;
@@ -30,18 +30,7 @@ async function tokenRequest(
   secret: string,
   form: Record<string, string>,
 ): Promise<string> {
-  const discovery = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as {
-    token_endpoint: string;
-  };
-  const response = await fetch(discovery.token_endpoint, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
-    },
-    body: new URLSearchParams(form),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
+  return (await idpToken(idp.issuer, clientId, secret, form)).body.access_token ?? '';
 }
 
 /** A real CMK (local-profile, PGlite or PostgreSQL) with a real dev IdP, in a temporary data folder. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTokenVerifier } from '@openkcm/auth';
-import { tempDir } from '@openkcm/testkit';
+import { idpToken, tempDir } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DEV_TOOLS_CLIENT,
@@ -20,15 +20,7 @@ let idp: RunningIdp;
 let tokenEndpoint: string;
 
 async function tokenRequest(clientId: string, secret: string, form: Record<string, string>) {
-  const response = await fetch(tokenEndpoint, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
-    },
-    body: new URLSearchParams(form),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, string> };
+  return idpToken(idp.issuer, clientId, secret, form);
 }
 
 async function devToken(username: string) {
