@@ -330,4 +330,12 @@ describe('the BFF with the real stack', () => {
       'the Tenant to be suspended',
     );
   });
+
+  it('answers 503 with the error shape, without hanging, when the Kubernetes API is down', async () => {
+    await stack.processes.find((running) => running.name === 'controlPlane')?.stop();
+    const down = await call('alice', 'GET', `${ACME}/accounts`);
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', status: 503 });
+    expect((await fetch(`${stack.endpoints.bff}/readyz`)).status).toBe(503);
+  });
 });
