@@ -67,6 +67,26 @@ describe('controller faults: kill -9, restarts and two replicas', () => {
     expect(await acme.list('tenants')).toHaveLength(1);
   });
 
+  it('keeps retrying while CMK is down, without crashing, and converges when it returns', async () => {
+    await stack.processes.find((running) => running.name === 'cmk')?.stop();
+    await acme.create('serviceencryptionkeys', 'ServiceEncryptionKey', 'during-outage', {
+      accountRef: { name: 'root' },
+      rotationSchedule: '1d',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(
+      (await acme.get('serviceencryptionkeys', 'during-outage'))?.status?.currentVersion,
+    ).toBeUndefined();
+    expect((await fetch(`${controller()?.url}/healthz`)).status).toBe(200);
+    await stack.restart('cmk');
+    await acme.waitFor(
+      'serviceencryptionkeys',
+      'during-outage',
+      (resource) => resource?.status?.currentVersion === 1,
+      'the key to converge after the outage',
+    );
+  });
+
   it('runs two replicas with one leader, and the other takes over when the leader dies', async () => {
     second = await startProcess(
       {
