@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
-import { bearerToken, TokenRejectedError, type TokenVerifier } from '@openkcm/auth';
+import { bearerToken, type Principal, TokenRejectedError, type TokenVerifier } from '@openkcm/auth';
 import { KubeClient, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import { requestJson } from '@openkcm/pki';
 import { parse } from '@openkcm/schema';
@@ -33,6 +33,7 @@ interface Locals {
   token: string;
   kube: KubeClient;
   workspace: string;
+  principal: Principal;
 }
 
 function locals(response: Response): Locals {
@@ -118,7 +119,7 @@ export function createApp(options: BffOptions): express.Express {
   api.get('/openapi.json', (_request, response) => void response.json(document));
   api.use(async (request, response, next) => {
     try {
-      await options.verifier.verify(bearerToken(request.header('authorization')));
+      response.locals.principal = await options.verifier.verify(bearerToken(request.header('authorization')));
       response.locals.token = bearerToken(request.header('authorization'));
       response.locals.kube = new KubeClient(
         options.controlPlaneUrl,
@@ -146,6 +147,7 @@ export function createApp(options: BffOptions): express.Express {
       const { token, workspace, requestId } = locals(response);
       const context: RouteContext = {
         workspace,
+        principal: locals(response).principal,
         params: Object.fromEntries(
           Object.entries(request.params).map(([key, value]) => [key, String(value)]),
         ),

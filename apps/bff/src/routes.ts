@@ -1,15 +1,19 @@
 import { API_VERSION, ROTATE_NOW_ANNOTATION } from '@openkcm/api';
+import { type Principal, roleInWorkspace } from '@openkcm/auth';
 import { AccountBody, AccountPatch, KeyBody, KeyPatch, RekeyBody } from '@openkcm/bff-api';
 import { type KubeClient, KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import type { Static, TSchema } from '@openkcm/schema';
 import { ApiError } from './errors.js';
-import { overview, topology } from './views.js';
+import { overview, recentEvents, topology } from './views.js';
+import { visibleWorkspaces } from './workspaces.js';
 
 const NAMESPACE = 'default';
 
 /** What a route handler works with: the caller's own clients, bound to the workspace of the path. */
 export interface RouteContext {
   workspace: string;
+  /** Who calls, from the verified token; used only to tell the UI what it may offer. */
+  principal: Principal;
   params: Record<string, string>;
   query: Record<string, unknown>;
   kube: KubeClient;
@@ -52,6 +56,15 @@ const W = '/workspaces/:workspace';
 export const ROUTES: Route[] = [
   route({
     method: 'get',
+    path: '/me',
+    summary: 'Who the caller is and the workspaces they may open, with their role in each',
+    handle: async (context) => ({
+      username: context.principal.username,
+      workspaces: await visibleWorkspaces(context.principal, context.kube),
+    }),
+  }),
+  route({
+    method: 'get',
     path: `${W}/openkcm`,
     summary: 'Whether OpenKCM is enabled in the workspace, and its Tenant (FR-102)',
     async handle(context) {
@@ -59,7 +72,11 @@ export const ROUTES: Route[] = [
       const tenant = await optional(
         context.kube.get(path(context, 'tenants', tenantName(context.workspace))),
       );
-      return { enabled: binding !== undefined, tenant: tenant ?? null };
+      return {
+        enabled: binding !== undefined,
+        tenant: tenant ?? null,
+        role: roleInWorkspace(context.principal.grants, context.workspace) ?? null,
+      };
     },
   }),
   route({
@@ -231,14 +248,22 @@ export const ROUTES: Route[] = [
     summary:
       'Key chain overview (FR-402): accounts, keys by state, keys due within 24 hours, L1 health, tenant status, CMK plugin health',
     async handle(context) {
-      const [tenant, accounts, keys, plugins] = await Promise.all([
+      const [tenant, accounts, keys, plugins, events] = await Promise.all([
         optional(context.kube.get(path(context, 'tenants', tenantName(context.workspace)))),
         items(context, 'accounts'),
         items(context, 'serviceencryptionkeys'),
         context.cmk('GET', '/plugins').catch(() => undefined),
+        context.kube
+          .request<{ items: KubeObject[] }>(
+            'GET',
+            `/clusters/${context.workspace}/api/v1/namespaces/${NAMESPACE}/events`,
+          )
+          .then((list) => list.items)
+          .catch(() => []),
       ]);
       return {
         ...overview(tenant, accounts, keys, new Date()),
+        recentEvents: recentEvents(events, 10),
         plugins: plugins?.status === 200 ? plugins.body.items : null,
       };
     },

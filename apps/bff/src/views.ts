@@ -93,3 +93,27 @@ export function topology(accounts: KubeObject[], keys: KubeObject[]) {
   }
   return { nodes, edges };
 }
+
+/** The newest Kubernetes Events of the workspace, newest first, in the few fields the dashboard shows. */
+export function recentEvents(events: KubeObject[], limit: number) {
+  const time = (event: KubeObject) =>
+    String(
+      Reflect.get(event, 'lastTimestamp') ??
+        Reflect.get(event, 'eventTime') ??
+        Reflect.get(event.metadata, 'creationTimestamp') ??
+        '',
+    );
+  return [...events]
+    .sort((a, b) => time(b).localeCompare(time(a)))
+    .slice(0, limit)
+    .map((event) => {
+      const involved = Reflect.get(event, 'involvedObject') as { kind?: string; name?: string } | undefined;
+      return {
+        time: time(event),
+        type: String(Reflect.get(event, 'type') ?? 'Normal'),
+        reason: String(Reflect.get(event, 'reason') ?? ''),
+        message: String(Reflect.get(event, 'message') ?? ''),
+        object: `${involved?.kind ?? ''}/${involved?.name ?? ''}`,
+      };
+    });
+}

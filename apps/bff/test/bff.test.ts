@@ -165,7 +165,28 @@ describe('the BFF with the real stack', () => {
       30_000,
       'the tenant to be Active',
     );
-    expect((await call('victor', 'GET', `${ACME}/openkcm`)).body.enabled).toBe(true);
+    expect((await call('victor', 'GET', `${ACME}/openkcm`)).body).toMatchObject({
+      enabled: true,
+      role: 'Viewer',
+    });
+    expect((await call('alice', 'GET', `${ACME}/openkcm`)).body.role).toBe('Admin');
+  });
+
+  it('lists the workspaces each user may open, with their role, and no others', async () => {
+    expect((await call('alice', 'GET', '/api/v1/me')).body).toEqual({
+      username: 'alice',
+      workspaces: [
+        { path: 'root:orgs:acme', role: 'Admin' },
+        { path: 'root:orgs:acme:team-a', role: 'Admin' },
+      ],
+    });
+    expect((await call('victor', 'GET', '/api/v1/me')).body.workspaces).toEqual([
+      { path: 'root:orgs:acme', role: 'Viewer' },
+      { path: 'root:orgs:acme:team-a', role: 'Viewer' },
+    ]);
+    expect((await call('mallory', 'GET', '/api/v1/me')).body.workspaces).toEqual([
+      { path: 'root:orgs:globex', role: 'Admin' },
+    ]);
   });
 
   it("manages Accounts and keys with the user's own token, and aggregates overview and topology", async () => {
