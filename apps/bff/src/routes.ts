@@ -1,6 +1,13 @@
 import { API_VERSION, ROTATE_NOW_ANNOTATION } from '@openkcm/api';
 import { type Principal, roleInWorkspace } from '@openkcm/auth';
-import { AccountBody, AccountPatch, KeyBody, KeyPatch, RekeyBody } from '@openkcm/bff-api';
+import {
+  AccountBody,
+  AccountPatch,
+  KeyBody,
+  KeyPatch,
+  type OverviewResponse,
+  RekeyBody,
+} from '@openkcm/bff-api';
 import { type KubeClient, KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import type { Static, TSchema } from '@openkcm/schema';
 import { ApiError } from './errors.js';
@@ -264,7 +271,7 @@ export const ROUTES: Route[] = [
       return {
         ...overview(tenant, accounts, keys, new Date()),
         recentEvents: recentEvents(events, 10),
-        plugins: plugins?.status === 200 ? plugins.body.items : null,
+        plugins: plugins?.status === 200 ? (plugins.body.items as OverviewResponse['plugins']) : null,
       };
     },
   }),

@@ -1,3 +1,4 @@
+import type { OverviewResponse, RecentEvent, TopologyResponse } from '@openkcm/bff-api';
 import type { KubeObject } from '@openkcm/kube-client';
 
 function ready(object: KubeObject): { status: string; reason: string; message: string } | undefined {
@@ -14,7 +15,7 @@ export function overview(
   accounts: KubeObject[],
   keys: KubeObject[],
   now: Date,
-) {
+): Omit<OverviewResponse, 'recentEvents' | 'plugins'> {
   const day = now.getTime() + 24 * 3_600_000;
   const byState: Record<string, number> = {};
   for (const key of keys) {
@@ -24,8 +25,8 @@ export function overview(
   return {
     tenant: tenant
       ? {
-          name: tenant.metadata.name,
-          phase: tenant.status?.phase ?? 'Provisioning',
+          name: tenant.metadata.name ?? '',
+          phase: String(tenant.status?.phase ?? 'Provisioning'),
           ready: ready(tenant) ?? null,
         }
       : null,
@@ -41,9 +42,9 @@ export function overview(
       ).length,
     },
     l1Health: accounts.map((account) => ({
-      account: account.metadata.name,
-      providerType: account.spec?.providerType,
-      keyReference: account.spec?.keyReference,
+      account: account.metadata.name ?? '',
+      providerType: String(account.spec?.providerType ?? ''),
+      keyReference: String(account.spec?.keyReference ?? ''),
       reachable: (account.status?.l1 as { reachable?: boolean } | undefined)?.reachable ?? null,
       ready: ready(account)?.status ?? 'Unknown',
       reason: ready(account)?.reason ?? null,
@@ -52,7 +53,7 @@ export function overview(
 }
 
 /** FR-404: L1 roots, the Accounts they wrap (L2), and the keys each Account protects (L3). */
-export function topology(accounts: KubeObject[], keys: KubeObject[]) {
+export function topology(accounts: KubeObject[], keys: KubeObject[]): TopologyResponse {
   const nodes: Array<{ id: string; kind: 'L1' | 'L2' | 'L3'; label: string; state: string }> = [];
   const edges: Array<{ from: string; to: string }> = [];
   const roots = new Set<string>();
@@ -95,7 +96,7 @@ export function topology(accounts: KubeObject[], keys: KubeObject[]) {
 }
 
 /** The newest Kubernetes Events of the workspace, newest first, in the few fields the dashboard shows. */
-export function recentEvents(events: KubeObject[], limit: number) {
+export function recentEvents(events: KubeObject[], limit: number): RecentEvent[] {
   const time = (event: KubeObject) =>
     String(
       Reflect.get(event, 'lastTimestamp') ??

@@ -22,13 +22,16 @@ function sameText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function sendHtml(response: ServerResponse, status: number, html: string): void {
+/**
+ * `redirectOrigin`: browsers apply form-action to the redirects after the submission too, so the
+ * application the sign-in returns to (a registered redirect URI, checked by the provider) is allowed.
+ */
+function sendHtml(response: ServerResponse, status: number, html: string, redirectOrigin = ''): void {
   response.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
     'X-Frame-Options': 'DENY',
-    'Content-Security-Policy':
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${redirectOrigin}; frame-ancestors 'none'`,
   });
   response.end(html);
 }
@@ -51,9 +54,12 @@ export async function handleInteraction(
     throw new Error('the sign-in session does not match; start again from the application');
   const action = `${ISSUER_PATH}/interaction/${uid}/login`;
   const clientName = String(details.params.client_id ?? 'OpenKCM');
+  const redirectOrigin = URL.canParse(String(details.params.redirect_uri))
+    ? new URL(String(details.params.redirect_uri)).origin
+    : '';
 
   if (!login || request.method !== 'POST') {
-    sendHtml(response, 200, loginPage(action, { clientName }));
+    sendHtml(response, 200, loginPage(action, { clientName }), redirectOrigin);
     return;
   }
   const form = await readForm(request);
@@ -65,6 +71,7 @@ export async function handleInteraction(
       response,
       401,
       loginPage(action, { clientName, username, error: 'Wrong user name or password.' }),
+      redirectOrigin,
     );
     return;
   }

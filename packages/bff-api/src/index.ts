@@ -24,6 +24,7 @@ export const RekeyBody = Type.Object({
 export const KeyBody = Type.Object({
   name: NAME,
   accountRef: Type.Object({ name: NAME }),
+  algorithm: Type.Optional(Type.String({ maxLength: 32 })),
   rotationSchedule: Type.Optional(Type.String({ maxLength: 16 })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
 });
@@ -48,4 +49,70 @@ export interface ApiErrorBody {
   status: number;
   requestID: string;
   details: Record<string, unknown>;
+}
+
+// The shapes the BFF answers with. The BFF's views are typed with these, and the microfrontend reads
+// them, so a change on one side fails to compile on the other.
+
+export type WorkspaceRole = 'Admin' | 'Viewer';
+
+export interface MeResponse {
+  username: string;
+  workspaces: Array<{ path: string; role: WorkspaceRole }>;
+}
+
+export interface ReadyCondition {
+  status: string;
+  reason: string;
+  message: string;
+}
+
+export interface OverviewResponse {
+  tenant: { name: string; phase: string; ready: ReadyCondition | null } | null;
+  accounts: { total: number; active: number };
+  keys: { total: number; byState: Record<string, number>; dueForRotationIn24h: number };
+  l1Health: Array<{
+    account: string;
+    providerType: string;
+    keyReference: string;
+    reachable: boolean | null;
+    ready: string;
+    reason: string | null;
+  }>;
+  recentEvents: RecentEvent[];
+  /** CMK's plugins and their health; null when CMK did not answer. */
+  plugins: Array<{
+    name: string;
+    plugin: string;
+    type: string;
+    providerType?: string;
+    health: { status: 'healthy' | 'degraded' | 'unhealthy'; message: string; production: boolean };
+  }> | null;
+}
+
+export interface RecentEvent {
+  time: string;
+  type: string;
+  reason: string;
+  message: string;
+  object: string;
+}
+
+export interface TopologyNode {
+  id: string;
+  kind: 'L1' | 'L2' | 'L3';
+  label: string;
+  state: string;
+}
+
+export interface TopologyResponse {
+  nodes: TopologyNode[];
+  edges: Array<{ from: string; to: string }>;
+}
+
+/** One change in the workspace, as the events stream sends it. */
+export interface ChangeEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  kind: 'Tenant' | 'Account' | 'ServiceEncryptionKey';
+  name: string;
 }

@@ -3,7 +3,15 @@ import { DEMO_CONTEXTS } from './demo-users.js';
 import { preferredPort } from './free-port.js';
 import { REPO_ROOT, startStack } from './stack.js';
 
-const DEFAULT_PORTS = { idp: 5556, controlPlane: 6443, cmk: 8090, controller: 8091, bff: 8100 };
+const DEFAULT_PORTS = {
+  idp: 5556,
+  controlPlane: 6443,
+  cmk: 8090,
+  controller: 8091,
+  bff: 8100,
+  shell: 4200,
+  mfe: 4201,
+};
 
 function envPort(name: string, fallback: number): number {
   const value = process.env[name];
@@ -26,6 +34,8 @@ async function start(): Promise<void> {
       cmk: await preferredPort(envPort('CMK_PORT', DEFAULT_PORTS.cmk)),
       controller: await preferredPort(envPort('CONTROLLER_PORT', DEFAULT_PORTS.controller)),
       bff: await preferredPort(envPort('BFF_PORT', DEFAULT_PORTS.bff)),
+      shell: await preferredPort(envPort('SHELL_PORT', DEFAULT_PORTS.shell)),
+      mfe: await preferredPort(envPort('MFE_PORT', DEFAULT_PORTS.mfe)),
     },
     echo: (name, line) => {
       if (/"level":"(error|warn)"/.test(line)) process.stderr.write(`[${name}] ${line}\n`);
@@ -36,6 +46,9 @@ async function start(): Promise<void> {
     '',
     'OpenKCM Key Chain Manager is running.',
     '',
+    `  Open the console:  ${stack.endpoints.shell}   (sign in as alice / alice)`,
+    '',
+    `  Key Chain microfrontend (remote) ${stack.endpoints.mfe}/remoteEntry.js   (Luigi page: ${stack.endpoints.mfe}/luigi.html)`,
     `  Control plane (Kubernetes API)  ${stack.endpoints.controlPlane}/clusters/<workspace>`,
     `  Identity provider (dev IdP)     ${stack.endpoints.idp}`,
     `  CMK service (key hierarchy)     ${stack.endpoints.cmk}   (API: ${stack.endpoints.cmk}/api/v1/openapi.json)`,

@@ -5,6 +5,7 @@ import { readClientSecret } from '@openkcm/idp';
 import { type RunningProcess, startProcess } from './child-process.js';
 import { CONTROLLER_SERVICE_ACCOUNT } from './demo-users.js';
 import { type Endpoints, writeEndpoints } from './endpoints.js';
+import { freePort } from './free-port.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { applyCrds, controlPlaneClient, seedWorkspaces } from './seed.js';
 
@@ -31,19 +32,30 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-type ProcessName = 'idp' | 'controlPlane' | 'cmk' | 'controller' | 'bff';
+export type ProcessName = 'idp' | 'controlPlane' | 'cmk' | 'controller' | 'bff' | 'mfe' | 'shell';
 
 /** The product's processes in start order: each may use the URLs of the ones before it. */
 const PROCESSES: Array<{
   name: ProcessName;
   entry: string;
-  args: (dataDir: string, port: string, endpoints: Endpoints) => string[];
-  env?: (endpoints: Endpoints, dataDir: string) => Promise<Record<string, string>>;
+  args: (dataDir: string, port: string, endpoints: Endpoints, web: WebOrigins) => string[];
+  env?: (endpoints: Endpoints, dataDir: string, web: WebOrigins) => Promise<Record<string, string>>;
 }> = [
   {
     name: 'idp',
     entry: 'apps/idp/src/main.ts',
-    args: (dataDir, port) => ['--data-dir', dataDir, '--port', port],
+    args: (dataDir, port, _endpoints, web) => [
+      '--data-dir',
+      dataDir,
+      '--port',
+      port,
+      '--shell-redirect-uri',
+      `${web.shell}/callback`,
+      '--shell-redirect-uri',
+      `${web.shell}/silent-renew.html`,
+      '--shell-origin',
+      web.shell,
+    ],
   },
   {
     name: 'controlPlane',
@@ -87,7 +99,7 @@ const PROCESSES: Array<{
   {
     name: 'bff',
     entry: 'apps/bff/src/main.ts',
-    args: (dataDir, port, endpoints) => [
+    args: (dataDir, port, endpoints, web) => [
       '--data-dir',
       dataDir,
       '--port',
@@ -98,9 +110,38 @@ const PROCESSES: Array<{
       endpoints.cmk ?? '',
       '--oidc-issuer',
       endpoints.idp ?? '',
+      '--allowed-origin',
+      web.shell,
+      '--allowed-origin',
+      web.mfe,
+    ],
+  },
+  {
+    name: 'mfe',
+    entry: 'apps/mfe/server/main.ts',
+    args: (_dataDir, port, endpoints) => ['--port', port, '--bff', endpoints.bff ?? ''],
+  },
+  {
+    name: 'shell',
+    entry: 'apps/shell/server/main.ts',
+    args: (_dataDir, port, endpoints) => [
+      '--port',
+      port,
+      '--oidc-issuer',
+      endpoints.idp ?? '',
+      '--bff',
+      endpoints.bff ?? '',
+      '--mfe',
+      endpoints.mfe ?? '',
     ],
   },
 ];
+
+/** The browser apps' origins: the IdP and the BFF must know them before the apps start. */
+interface WebOrigins {
+  shell: string;
+  mfe: string;
+}
 
 function portOf(url: string): string {
   return new URL(url).port;
@@ -112,6 +153,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const logDir = join(dataDir, 'logs');
   const endpoints: Endpoints = {};
+  const ports: Partial<Record<ProcessName, number>> = {
+    ...options.ports,
+    mfe: options.ports?.mfe || (await freePort()),
+    shell: options.ports?.shell || (await freePort()),
+  };
+  const web: WebOrigins = { shell: `http://127.0.0.1:${ports.shell}`, mfe: `http://127.0.0.1:${ports.mfe}` };
   const launch = async (name: ProcessName, port: string) => {
     const definition = PROCESSES.find((candidate) => candidate.name === name);
     if (!definition) throw new Error(`unknown process ${name}`);
@@ -119,8 +166,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       {
         name,
         entry: join(REPO_ROOT, definition.entry),
-        args: definition.args(dataDir, port, endpoints),
-        ...(definition.env ? { env: await definition.env(endpoints, dataDir) } : {}),
+        args: definition.args(dataDir, port, endpoints, web),
+        ...(definition.env ? { env: await definition.env(endpoints, dataDir, web) } : {}),
       },
       {
         cwd: REPO_ROOT,
@@ -130,24 +177,28 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
   };
 
+  const controllerTokenFile = join(dataDir, 'secrets', `${CONTROLLER_SERVICE_ACCOUNT}.token`);
+  let controllerToken = '';
+  let controlPlaneCa = '';
   const processes: RunningProcess[] = [];
   try {
     for (const definition of PROCESSES) {
-      const running = await launch(definition.name, String(options.ports?.[definition.name] ?? 0));
+      const running = await launch(definition.name, String(ports[definition.name] ?? 0));
       processes.push(running);
       endpoints[definition.name] = running.url;
+      if (definition.name === 'controlPlane') {
+        // The API must exist before the controller and the BFF watch it.
+        controllerToken = (await readFile(controllerTokenFile, 'utf8')).trim();
+        controlPlaneCa = await readFile(join(dataDir, 'control-plane', 'tls', 'ca.crt'), 'utf8');
+        const client = controlPlaneClient(running.url, controllerToken, controlPlaneCa);
+        await applyCrds(client, join(REPO_ROOT, 'deploy/crds'));
+        await seedWorkspaces(client);
+      }
     }
   } catch (error) {
     await Promise.all(processes.map((running) => running.stop()));
     throw error;
   }
-
-  const controllerTokenFile = join(dataDir, 'secrets', `${CONTROLLER_SERVICE_ACCOUNT}.token`);
-  const controllerToken = (await readFile(controllerTokenFile, 'utf8')).trim();
-  const controlPlaneCa = await readFile(join(dataDir, 'control-plane', 'tls', 'ca.crt'), 'utf8');
-  const client = controlPlaneClient(endpoints.controlPlane ?? '', controllerToken, controlPlaneCa);
-  await applyCrds(client, join(REPO_ROOT, 'deploy/crds'));
-  await seedWorkspaces(client);
 
   const kubeconfig = join(dataDir, 'kubeconfig');
   await writeEndpoints(dataDir, endpoints);

@@ -15,6 +15,8 @@ export interface PluginStatus {
   name: string;
   plugin: string;
   type: string;
+  /** For keystores: the Account providerType they serve, so a console can offer only those. */
+  providerType?: string;
   health: PluginHealth;
 }
 
@@ -81,6 +83,9 @@ export class PluginHost {
         name: plugin.name,
         plugin: choice.plugin,
         type: plugin.type,
+        ...(plugin.type === 'KeystoreProvider'
+          ? { providerType: (plugin as KeystoreProvider).providerType }
+          : {}),
         health: await plugin.health().catch((error: unknown) => ({
           status: 'unhealthy' as const,
           message: (error as Error).message,

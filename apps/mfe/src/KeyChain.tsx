@@ -1,0 +1,179 @@
+import { applyTheme } from '@openkcm/web-theme';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
+import { ApiError, createRequest } from './api/client.js';
+import { KeyChainEnvironmentContext, useStatus } from './api/hooks.js';
+import { type LiveState, useLiveUpdates } from './api/live-updates.js';
+import { Empty, LoadError, Loading } from './components/states.js';
+import { PhaseStatus } from './components/status.js';
+import type { HostContext } from './host-context.js';
+import { usePermission } from './permissions.js';
+import { Accounts } from './screens/Accounts.js';
+import { Keys } from './screens/Keys.js';
+import { Overview } from './screens/Overview.js';
+import './icons.js';
+import { Bar, FlexBox, MessageStrip, Tab, TabContainer, Tag, ThemeProvider, Title } from './ui5.js';
+
+// The graph library is only fetched when someone opens the topology.
+const Topology = lazy(() => import('./screens/Topology.js'));
+
+export type KeyChainTab = 'overview' | 'accounts' | 'keys' | 'topology';
+const TABS: Array<{ id: KeyChainTab; text: string; icon: string }> = [
+  { id: 'overview', text: 'Overview', icon: 'business-objects-experience' },
+  { id: 'accounts', text: 'Accounts', icon: 'chain-link' },
+  { id: 'keys', text: 'Service keys', icon: 'key' },
+  { id: 'topology', text: 'Topology', icon: 'org-chart' },
+];
+
+const LIVE_TEXT: Record<LiveState, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+};
+
+function Screens() {
+  const status = useStatus();
+  const live = useLiveUpdates();
+  const { canChange, why } = usePermission();
+  const [tab, setTab] = useState<KeyChainTab>('overview');
+  const [accountFilter, setAccountFilter] = useState<string>();
+  if (status.isPending) return <Loading what="the Key Chain" />;
+  if (!status.data) {
+    const forbidden = status.error instanceof ApiError && status.error.status === 403;
+    return forbidden ? (
+      <Empty title="You cannot see this workspace">
+        Your account has no role in this workspace. Ask one of its Admins for access, or pick another
+        workspace.
+      </Empty>
+    ) : (
+      <LoadError what="the Key Chain" error={status.error} retry={() => void status.refetch()} />
+    );
+  }
+  if (!status.data.enabled)
+    return (
+      <Empty title="OpenKCM is not enabled in this workspace">
+        Turn on "Enable OpenKCM (Key Chain Manager)" in the Workspace Settings; the Key Chain appears here as
+        soon as the Tenant is provisioned.
+      </Empty>
+    );
+  const phase = status.data.tenant?.status?.phase ?? 'Provisioning';
+  return (
+    <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+      <Bar
+        startContent={
+          <FlexBox alignItems="Center" style={{ gap: '0.75rem' }}>
+            <Title level="H2">Key Chain</Title>
+            <span data-testid="provider-status">
+              <PhaseStatus phase={phase} label="Provider status" />
+            </span>
+          </FlexBox>
+        }
+        endContent={
+          <Tag
+            design={live === 'live' ? 'Positive' : 'Neutral'}
+            hideStateIcon={live !== 'live'}
+            aria-live="polite"
+            data-testid="live-state"
+          >
+            {LIVE_TEXT[live]}
+          </Tag>
+        }
+      />
+      {!canChange && why && (
+        <MessageStrip design="Information" hideCloseButton data-testid="read-only">
+          {why}
+        </MessageStrip>
+      )}
+      {phase === 'Suspended' && (
+        <MessageStrip design="Negative" hideCloseButton>
+          This tenant is suspended: its keys cannot be used. Enable OpenKCM again in the Workspace Settings to
+          resume it.
+        </MessageStrip>
+      )}
+      <TabContainer
+        contentBackgroundDesign="Transparent"
+        onTabSelect={(event) =>
+          setTab((event.detail.tab.dataset.tab as KeyChainTab | undefined) ?? 'overview')
+        }
+      >
+        {TABS.map((entry) => (
+          <Tab
+            key={entry.id}
+            text={entry.text}
+            icon={entry.icon}
+            selected={tab === entry.id}
+            data-tab={entry.id}
+          >
+            {tab === entry.id && entry.id === 'overview' && <Overview />}
+            {tab === entry.id && entry.id === 'accounts' && <Accounts />}
+            {tab === entry.id && entry.id === 'keys' && (
+              <Keys accountFilter={accountFilter} clearFilter={() => setAccountFilter(undefined)} />
+            )}
+            {tab === entry.id && entry.id === 'topology' && (
+              <Suspense fallback={<Loading what="the topology" />}>
+                <Topology
+                  showAccountKeys={(account) => {
+                    setAccountFilter(account);
+                    setTab('keys');
+                  }}
+                />
+              </Suspense>
+            )}
+          </Tab>
+        ))}
+      </TabContainer>
+    </FlexBox>
+  );
+}
+
+/** The Key Chain tab as a React component; the host passes its context and re-renders on changes. */
+export function KeyChain({ context }: { context: HostContext }) {
+  // The token getter is read at call time, so a host handing a new function does not restart streams.
+  const latest = useRef(context);
+  latest.current = context;
+  const getToken = useMemo(() => () => latest.current.getToken(), []);
+  const host = useMemo(
+    () => ({
+      bffUrl: context.bffUrl,
+      workspace: context.workspace,
+      theme: context.theme,
+      locale: context.locale,
+      getToken,
+    }),
+    [context.bffUrl, context.workspace, context.theme, context.locale, getToken],
+  );
+  const request = useMemo(() => createRequest(() => latest.current), []);
+  const [client] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          queries: {
+            staleTime: 30_000,
+            retry: (failures, error) =>
+              failures < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+          },
+        },
+      }),
+  );
+  useEffect(() => {
+    void applyTheme(context.theme);
+  }, [context.theme]);
+  return (
+    <ThemeProvider>
+      <QueryClientProvider client={client}>
+        <KeyChainEnvironmentContext.Provider value={{ host, request }}>
+          <div
+            lang={context.locale}
+            style={{
+              padding: '0.5rem 1rem',
+              fontFamily: 'var(--sapFontFamily)',
+              color: 'var(--sapTextColor)',
+            }}
+          >
+            <Screens key={context.workspace} />
+          </div>
+        </KeyChainEnvironmentContext.Provider>
+      </QueryClientProvider>
+    </ThemeProvider>
+  );
+}

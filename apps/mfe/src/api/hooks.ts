@@ -1,0 +1,158 @@
+import type { Account, ServiceEncryptionKey, Tenant } from '@openkcm/api';
+import type {
+  AccountBody,
+  KeyBody,
+  KeyPatch,
+  MeResponse,
+  OverviewResponse,
+  RekeyBody,
+  TopologyResponse,
+  WorkspaceRole,
+} from '@openkcm/bff-api';
+import { type QueryKey, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext } from 'react';
+import type { HostContext } from '../host-context.js';
+import type { Request } from './client.js';
+import { keychainKeys } from './query-keys.js';
+
+export interface KeyChainEnvironment {
+  host: HostContext;
+  request: Request;
+}
+
+export const KeyChainEnvironmentContext = createContext<KeyChainEnvironment | null>(null);
+
+export function useEnvironment(): KeyChainEnvironment {
+  const environment = useContext(KeyChainEnvironmentContext);
+  if (!environment) throw new Error('Key Chain hooks need the KeyChain component around them');
+  return environment;
+}
+
+export interface OpenkcmStatus {
+  enabled: boolean;
+  tenant: Tenant | null;
+  role: WorkspaceRole | null;
+}
+export interface KeyVersion {
+  version: number;
+  state: string;
+  createdAt: string;
+}
+export type KeyDetail = ServiceEncryptionKey & { versions: KeyVersion[] | null };
+
+// One hook per resource; each reads through the BFF with the host's token.
+
+export function useStatus() {
+  const { host, request } = useEnvironment();
+  return useQuery({
+    queryKey: keychainKeys.status(host.workspace),
+    queryFn: () => request<OpenkcmStatus>('GET', '/openkcm'),
+  });
+}
+
+export function useOverview() {
+  const { host, request } = useEnvironment();
+  return useQuery({
+    queryKey: keychainKeys.overview(host.workspace),
+    queryFn: () => request<OverviewResponse>('GET', '/overview'),
+  });
+}
+
+export function useTopology() {
+  const { host, request } = useEnvironment();
+  return useQuery({
+    queryKey: keychainKeys.topology(host.workspace),
+    queryFn: () => request<TopologyResponse>('GET', '/topology'),
+  });
+}
+
+export function useAccounts() {
+  const { host, request } = useEnvironment();
+  return useQuery({
+    queryKey: keychainKeys.accounts(host.workspace),
+    queryFn: async () => (await request<{ items: Account[] }>('GET', '/accounts')).items,
+  });
+}
+
+export function useKeys() {
+  const { host, request } = useEnvironment();
+  return useQuery({
+    queryKey: keychainKeys.keys(host.workspace),
+    queryFn: async () => (await request<{ items: ServiceEncryptionKey[] }>('GET', '/keys')).items,
+  });
+}
+
+export function useKey(name: string | undefined) {
+  const { host, request } = useEnvironment();
+  return useQuery({
+    queryKey: keychainKeys.key(host.workspace, name ?? ''),
+    queryFn: () => request<KeyDetail>('GET', `/keys/${encodeURIComponent(name ?? '')}`),
+    enabled: name !== undefined,
+  });
+}
+
+export function useMe() {
+  const { request } = useEnvironment();
+  return useQuery({ queryKey: keychainKeys.me(), queryFn: () => request<MeResponse>('GET', '/me') });
+}
+
+/** A change through the BFF; on success the affected queries reload (the events stream does it too, later). */
+function useChange<V>(
+  call: (request: Request, variables: V) => Promise<unknown>,
+  stale: (workspace: string, variables: V) => QueryKey[],
+) {
+  const { host, request } = useEnvironment();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (variables: V) => call(request, variables),
+    onSuccess: (_data, variables) =>
+      Promise.all(stale(host.workspace, variables).map((queryKey) => client.invalidateQueries({ queryKey }))),
+  });
+}
+
+const accountViews = (workspace: string) => [
+  keychainKeys.accounts(workspace),
+  keychainKeys.overview(workspace),
+  keychainKeys.topology(workspace),
+];
+const keyViews = (workspace: string, name: string) => [
+  keychainKeys.keys(workspace),
+  keychainKeys.key(workspace, name),
+  keychainKeys.overview(workspace),
+  keychainKeys.topology(workspace),
+];
+
+export const useCreateAccount = () =>
+  useChange((request, body: AccountBody) => request('POST', '/accounts', body), accountViews);
+export const useRekeyAccount = () =>
+  useChange(
+    (request, { name, ...body }: RekeyBody & { name: string }) =>
+      request('POST', `/accounts/${encodeURIComponent(name)}/rekey`, body),
+    accountViews,
+  );
+export const useDeleteAccount = () =>
+  useChange(
+    (request, name: string) => request('DELETE', `/accounts/${encodeURIComponent(name)}`),
+    accountViews,
+  );
+export const useCreateKey = () =>
+  useChange(
+    (request, body: KeyBody) => request('POST', '/keys', body),
+    (workspace, body) => [...keyViews(workspace, body.name), keychainKeys.accounts(workspace)],
+  );
+export const useUpdateKey = () =>
+  useChange(
+    (request, { name, ...patch }: KeyPatch & { name: string }) =>
+      request('PATCH', `/keys/${encodeURIComponent(name)}`, patch),
+    (workspace, { name }) => keyViews(workspace, name),
+  );
+export const useRotateKey = () =>
+  useChange(
+    (request, name: string) => request('POST', `/keys/${encodeURIComponent(name)}/rotate`),
+    (workspace, name) => keyViews(workspace, name),
+  );
+export const useDeleteKey = () =>
+  useChange(
+    (request, name: string) => request('DELETE', `/keys/${encodeURIComponent(name)}`),
+    (workspace, name) => [...keyViews(workspace, name), keychainKeys.accounts(workspace)],
+  );

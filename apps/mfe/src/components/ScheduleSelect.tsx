@@ -1,0 +1,72 @@
+import { useState } from 'react';
+import { SCHEDULES, scheduleProblem } from '../schedules.js';
+import { FlexBox, Input, Option, Select } from '../ui5.js';
+
+const CUSTOM = 'custom';
+
+/** A named rotation schedule, or a custom one checked against the CRD's pattern. */
+export function ScheduleSelect({
+  value,
+  onChange,
+  disabled,
+  tooltip,
+  accessibleName,
+}: {
+  value: string;
+  onChange: (value: string) => void;
+  disabled?: boolean;
+  tooltip?: string | undefined;
+  accessibleName: string;
+}) {
+  const named = SCHEDULES.some((schedule) => schedule.value === value);
+  const [custom, setCustom] = useState(named ? '' : value);
+  const [customMode, setCustomMode] = useState(!named);
+  const problem = customMode ? scheduleProblem(custom) : undefined;
+  return (
+    <FlexBox style={{ gap: '0.25rem' }} alignItems="Center">
+      <Select
+        accessibleName={accessibleName}
+        disabled={disabled}
+        tooltip={tooltip}
+        onChange={(event) => {
+          const chosen = (event.detail.selectedOption as HTMLElement & { value?: string }).value ?? '';
+          if (chosen === CUSTOM) {
+            setCustomMode(true);
+            return;
+          }
+          setCustomMode(false);
+          onChange(chosen);
+        }}
+        style={{ width: '9rem' }}
+      >
+        {SCHEDULES.map((schedule) => (
+          <Option
+            key={schedule.value}
+            value={schedule.value}
+            selected={!customMode && schedule.value === value}
+          >
+            {schedule.label}
+          </Option>
+        ))}
+        <Option value={CUSTOM} selected={customMode}>
+          Custom…
+        </Option>
+      </Select>
+      {customMode && (
+        <Input
+          accessibleName={`${accessibleName}, custom`}
+          value={custom}
+          placeholder="12h or 14d"
+          disabled={disabled}
+          style={{ width: '7rem' }}
+          valueState={problem && custom ? 'Negative' : 'None'}
+          valueStateMessage={<div>{problem}</div>}
+          onInput={(event) => setCustom(event.target.value)}
+          onChange={(event) => {
+            if (!scheduleProblem(event.target.value)) onChange(event.target.value);
+          }}
+        />
+      )}
+    </FlexBox>
+  );
+}

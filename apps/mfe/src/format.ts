@@ -1,0 +1,33 @@
+/** Dates as the host's locale writes them, with how far away they are. */
+export function formatTime(value: string | undefined, locale: string, now = Date.now()): string {
+  if (!value) return '—';
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) return '—';
+  const absolute = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(time);
+  return `${absolute} (${relative(time - now, locale)})`;
+}
+
+function relative(deltaMs: number, locale: string): string {
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const minutes = Math.round(deltaMs / 60_000);
+  if (Math.abs(minutes) < 60) return format.format(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (Math.abs(hours) < 48) return format.format(hours, 'hour');
+  return format.format(Math.round(hours / 24), 'day');
+}
+
+/** `30d` → "every 30 days", as the schedule picker names them. */
+export function describeSchedule(schedule: string | undefined): string {
+  const match = /^(\d+)(h|d)$/.exec(schedule ?? '');
+  if (!match) return schedule ?? '—';
+  const count = Number(match[1]);
+  const unit = match[2] === 'h' ? 'hour' : 'day';
+  return count === 1 ? `every ${unit}` : `every ${count} ${unit}s`;
+}
+
+/** The Ready condition's reason and message, for rows that are not Ready. */
+export function readyCondition(object: {
+  status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
+}) {
+  return object.status?.conditions?.find((condition) => condition.type === 'Ready');
+}

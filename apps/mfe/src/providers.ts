@@ -1,0 +1,63 @@
+import { AccountSpec, KEY_REFERENCE_FORMATS, PROVIDER_TYPES, type ProviderType } from '@openkcm/api';
+import { AccountBody } from '@openkcm/bff-api';
+import { validate } from '@openkcm/schema';
+
+/** How the console names each provider (FR-201's dropdown). */
+export const PROVIDER_LABELS: Record<ProviderType, string> = {
+  AWS: 'AWS KMS',
+  AzureKeyVault: 'Azure Key Vault',
+  GCP: 'GCP Cloud KMS',
+  ThalesHSM: 'Thales HSM (PKCS#11)',
+  OpenBao: 'OpenBao Transit',
+  Local: 'Local keystore (development only)',
+};
+
+/** Regions offered per provider; any region matching the schema may be typed. */
+export const REGION_SUGGESTIONS: Partial<Record<ProviderType, string[]>> = {
+  AWS: ['eu-central-1', 'eu-west-1', 'us-east-1', 'us-west-2', 'ap-southeast-1'],
+  AzureKeyVault: ['westeurope', 'northeurope', 'eastus', 'westus2'],
+  GCP: ['europe-west3', 'europe-west1', 'us-central1', 'asia-southeast1'],
+};
+
+export { KEY_REFERENCE_FORMATS, PROVIDER_TYPES, type ProviderType };
+
+/**
+ * Problems with the fields typed so far, by field, from the same schemas the BFF and the
+ * control plane enforce: the CRD's Account spec (per-provider key reference) and the BFF's body.
+ */
+export function accountProblems(draft: {
+  name: string;
+  providerType: string;
+  region: string;
+  keyReference: string;
+}): Partial<Record<'name' | 'region' | 'keyReference', string>> {
+  const spec = {
+    providerType: draft.providerType,
+    keyReference: draft.keyReference,
+    ...(draft.region ? { region: draft.region } : {}),
+  };
+  const problems: Partial<Record<'name' | 'region' | 'keyReference', string>> = {};
+  for (const cause of validate(AccountSpec, spec, { applyDefaults: false }).causes) {
+    if (cause.field === 'spec.keyReference' || cause.field === 'keyReference') {
+      const format = KEY_REFERENCE_FORMATS[draft.providerType as ProviderType];
+      problems.keyReference = format
+        ? `Enter a ${format.description}, e.g. ${format.example}`
+        : cause.message;
+    }
+    if (cause.field.endsWith('region'))
+      problems.region = `Enter a region such as eu-central-1 (${cause.message})`;
+  }
+  if (!draft.keyReference) problems.keyReference = 'Enter the key reference';
+  for (const cause of validate(AccountBody, { ...spec, name: draft.name }, { applyDefaults: false }).causes) {
+    if (cause.field.endsWith('name'))
+      problems.name =
+        'Use lower-case letters, digits and "-", starting and ending with a letter or digit (at most 63)';
+  }
+  if (!draft.name) problems.name = 'Enter a name, e.g. aws-root-production';
+  return problems;
+}
+
+/** Whether a key reference fits a provider, for the re-key dialog. */
+export function keyReferenceProblem(providerType: string, keyReference: string): string | undefined {
+  return accountProblems({ name: 'x', providerType, region: '', keyReference }).keyReference;
+}

@@ -1,0 +1,252 @@
+import { useState } from 'react';
+import { useCreateAccount, useOverview } from '../api/hooks.js';
+import { messageOf } from '../components/states.js';
+import {
+  accountProblems,
+  KEY_REFERENCE_FORMATS,
+  PROVIDER_LABELS,
+  PROVIDER_TYPES,
+  type ProviderType,
+  REGION_SUGGESTIONS,
+} from '../providers.js';
+import {
+  Bar,
+  Button,
+  Dialog,
+  FlexBox,
+  Input,
+  Label,
+  MessageStrip,
+  Option,
+  Select,
+  Text,
+  Wizard,
+  WizardStep,
+} from '../ui5.js';
+
+const STEPS = ['provider', 'region', 'key'] as const;
+type Step = (typeof STEPS)[number];
+
+/** FR-201/FR-403: Cloud provider → Region → Key reference, each checked as it is typed. */
+export function AccountWizard({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const overview = useOverview();
+  const create = useCreateAccount();
+  const [step, setStep] = useState<Step>('provider');
+  const [draft, setDraft] = useState({
+    providerType: 'Local' as ProviderType,
+    region: '',
+    keyReference: '',
+    name: '',
+    displayName: '',
+  });
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const problems = accountProblems(draft);
+  // Only providers with a keystore plugin in this installation can become Ready.
+  const served = new Set(
+    (overview.data?.plugins ?? [])
+      .filter((plugin) => plugin.type === 'KeystoreProvider')
+      .map((plugin) => plugin.providerType),
+  );
+  const format = KEY_REFERENCE_FORMATS[draft.providerType];
+  const set = (field: keyof typeof draft) => (event: { target: { value: string } }) => {
+    setDraft((current) => ({ ...current, [field]: event.target.value }));
+    setTouched((current) => ({ ...current, [field]: true }));
+  };
+  const state = (field: 'name' | 'region' | 'keyReference') =>
+    touched[field] && problems[field] ? 'Negative' : 'None';
+  const close = () => {
+    setStep('provider');
+    setDraft({ providerType: 'Local', region: '', keyReference: '', name: '', displayName: '' });
+    setTouched({});
+    create.reset();
+    onClose();
+  };
+  const submit = async () => {
+    setTouched({ name: true, region: true, keyReference: true });
+    if (Object.keys(problems).length > 0) return;
+    await create.mutateAsync({
+      name: draft.name,
+      providerType: draft.providerType,
+      keyReference: draft.keyReference,
+      ...(draft.region ? { region: draft.region } : {}),
+      ...(draft.displayName ? { displayName: draft.displayName } : {}),
+    });
+    close();
+  };
+  const index = STEPS.indexOf(step);
+  return (
+    <Dialog
+      open={open}
+      headerText="Create Account"
+      accessibleName="Create Account"
+      onClose={close}
+      style={{ width: 'min(48rem, 95vw)' }}
+      stretch={false}
+      footer={
+        <Bar
+          endContent={
+            <>
+              {index > 0 && <Button onClick={() => setStep(STEPS[index - 1] ?? 'provider')}>Back</Button>}
+              {index < STEPS.length - 1 ? (
+                <Button
+                  design="Emphasized"
+                  disabled={step === 'region' && Boolean(problems.region)}
+                  onClick={() => setStep(STEPS[index + 1] ?? 'key')}
+                >
+                  Next
+                </Button>
+              ) : (
+                <Button
+                  design="Emphasized"
+                  disabled={create.isPending}
+                  onClick={() => void submit().catch(() => undefined)}
+                >
+                  Create Account
+                </Button>
+              )}
+              <Button design="Transparent" onClick={close}>
+                Cancel
+              </Button>
+            </>
+          }
+        />
+      }
+    >
+      <Wizard
+        contentLayout="SingleStep"
+        onStepChange={(event) => setStep((event.detail.step.dataset.step as Step | undefined) ?? 'provider')}
+      >
+        <WizardStep
+          titleText="Cloud provider"
+          selected={step === 'provider'}
+          data-step="provider"
+          icon="cloud"
+        >
+          <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+            <Label for="account-provider" required showColon>
+              Cloud provider
+            </Label>
+            <Select
+              id="account-provider"
+              accessibleName="Cloud provider"
+              onChange={(event) => {
+                const value = (event.detail.selectedOption as HTMLElement & { value?: string })
+                  .value as ProviderType;
+                setDraft((current) => ({ ...current, providerType: value, region: '' }));
+              }}
+            >
+              {PROVIDER_TYPES.map((provider) => (
+                <Option
+                  key={provider}
+                  value={provider}
+                  selected={provider === draft.providerType}
+                  additionalText={served.has(provider) ? 'available' : 'no keystore plugin'}
+                >
+                  {PROVIDER_LABELS[provider]}
+                </Option>
+              ))}
+            </Select>
+            {!served.has(draft.providerType) && (
+              <MessageStrip design="Critical" hideCloseButton>
+                This installation has no keystore plugin for {PROVIDER_LABELS[draft.providerType]}: the
+                Account will be created but stays Not Ready until an operator enables the plugin in CMK's
+                profile.
+              </MessageStrip>
+            )}
+            {draft.providerType === 'Local' && (
+              <MessageStrip design="Information" hideCloseButton>
+                The local keystore keeps its root keys on the CMK host. Use it for development only.
+              </MessageStrip>
+            )}
+          </FlexBox>
+        </WizardStep>
+        <WizardStep
+          titleText="Region"
+          selected={step === 'region'}
+          data-step="region"
+          icon="map"
+          disabled={index < 1}
+        >
+          <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+            <Label for="account-region" showColon>
+              Region {REGION_SUGGESTIONS[draft.providerType] ? '' : '(optional)'}
+            </Label>
+            <Input
+              id="account-region"
+              accessibleName="Region"
+              value={draft.region}
+              placeholder={
+                REGION_SUGGESTIONS[draft.providerType]?.[0] ?? 'where the keystore runs, e.g. eu-central-1'
+              }
+              onInput={set('region')}
+              valueState={state('region')}
+              valueStateMessage={<div>{problems.region}</div>}
+            />
+            {REGION_SUGGESTIONS[draft.providerType] && (
+              <FlexBox wrap="Wrap" style={{ gap: '0.25rem' }}>
+                {REGION_SUGGESTIONS[draft.providerType]?.map((region) => (
+                  <Button
+                    key={region}
+                    design="Transparent"
+                    onClick={() => setDraft((current) => ({ ...current, region }))}
+                  >
+                    {region}
+                  </Button>
+                ))}
+              </FlexBox>
+            )}
+          </FlexBox>
+        </WizardStep>
+        <WizardStep
+          titleText="Key reference"
+          selected={step === 'key'}
+          data-step="key"
+          icon="key"
+          disabled={index < 2}
+        >
+          <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+            <Label for="account-key-reference" required showColon>
+              {format.description}
+            </Label>
+            <Input
+              id="account-key-reference"
+              accessibleName="Key reference"
+              value={draft.keyReference}
+              placeholder={format.example}
+              onInput={set('keyReference')}
+              valueState={state('keyReference')}
+              valueStateMessage={<div>{problems.keyReference}</div>}
+            />
+            <Label for="account-name" required showColon>
+              Account name
+            </Label>
+            <Input
+              id="account-name"
+              accessibleName="Account name"
+              value={draft.name}
+              placeholder="aws-root-production"
+              onInput={set('name')}
+              valueState={state('name')}
+              valueStateMessage={<div>{problems.name}</div>}
+            />
+            <Label for="account-display-name" showColon>
+              Display name (optional)
+            </Label>
+            <Input
+              id="account-display-name"
+              accessibleName="Display name"
+              value={draft.displayName}
+              onInput={set('displayName')}
+            />
+            <Text>CMK checks that the key exists and can be used before the Account becomes Ready.</Text>
+            {create.error && (
+              <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
+                {messageOf(create.error)}
+              </MessageStrip>
+            )}
+          </FlexBox>
+        </WizardStep>
+      </Wizard>
+    </Dialog>
+  );
+}

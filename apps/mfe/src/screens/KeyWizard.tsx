@@ -1,0 +1,218 @@
+import { ALGORITHMS } from '@openkcm/api';
+import { KeyBody } from '@openkcm/bff-api';
+import { validate } from '@openkcm/schema';
+import { useState } from 'react';
+import { useAccounts, useCreateKey } from '../api/hooks.js';
+import { ScheduleSelect } from '../components/ScheduleSelect.js';
+import { messageOf } from '../components/states.js';
+import {
+  Bar,
+  Button,
+  Dialog,
+  FlexBox,
+  Input,
+  Label,
+  MessageStrip,
+  Option,
+  Select,
+  Text,
+  Wizard,
+  WizardStep,
+} from '../ui5.js';
+
+type Step = 'account' | 'policy';
+
+function nameProblem(name: string): string | undefined {
+  if (!name) return 'Enter a name, e.g. payments-db';
+  const invalid = validate(
+    KeyBody,
+    { name, accountRef: { name: 'x' } },
+    { applyDefaults: false },
+  ).causes.some((cause) => cause.field.endsWith('name'));
+  return invalid
+    ? 'Use lower-case letters, digits and "-", starting and ending with a letter or digit (at most 63)'
+    : undefined;
+}
+
+/** FR-301/FR-403: parent Account → rotation policy and algorithm. */
+export function KeyWizard({
+  open,
+  onClose,
+  account,
+}: {
+  open: boolean;
+  onClose: () => void;
+  account?: string | undefined;
+}) {
+  const accounts = useAccounts();
+  const create = useCreateKey();
+  const [step, setStep] = useState<Step>('account');
+  const [draft, setDraft] = useState({
+    account: account ?? '',
+    name: '',
+    rotationSchedule: '30d',
+    algorithm: ALGORITHMS[0] as string,
+  });
+  const [touched, setTouched] = useState(false);
+  const ready = (accounts.data ?? []).filter(
+    (candidate) => candidate.status?.phase === 'Ready' || candidate.status?.phase === 'ReKeying',
+  );
+  const chosen = draft.account || ready[0]?.metadata.name || '';
+  const problem = nameProblem(draft.name);
+  const close = () => {
+    setStep('account');
+    setDraft({ account: account ?? '', name: '', rotationSchedule: '30d', algorithm: ALGORITHMS[0] });
+    setTouched(false);
+    create.reset();
+    onClose();
+  };
+  const submit = async () => {
+    setTouched(true);
+    if (problem || !chosen) return;
+    await create.mutateAsync({
+      name: draft.name,
+      accountRef: { name: chosen },
+      rotationSchedule: draft.rotationSchedule,
+      algorithm: draft.algorithm,
+    });
+    close();
+  };
+  return (
+    <Dialog
+      open={open}
+      headerText="Create service key"
+      accessibleName="Create service key"
+      onClose={close}
+      style={{ width: 'min(44rem, 95vw)' }}
+      footer={
+        <Bar
+          endContent={
+            <>
+              {step === 'policy' && <Button onClick={() => setStep('account')}>Back</Button>}
+              {step === 'account' ? (
+                <Button design="Emphasized" disabled={!chosen} onClick={() => setStep('policy')}>
+                  Next
+                </Button>
+              ) : (
+                <Button
+                  design="Emphasized"
+                  disabled={create.isPending}
+                  onClick={() => void submit().catch(() => undefined)}
+                >
+                  Create key
+                </Button>
+              )}
+              <Button design="Transparent" onClick={close}>
+                Cancel
+              </Button>
+            </>
+          }
+        />
+      }
+    >
+      <Wizard
+        contentLayout="SingleStep"
+        onStepChange={(event) => setStep((event.detail.step.dataset.step as Step | undefined) ?? 'account')}
+      >
+        <WizardStep
+          titleText="Parent Account"
+          selected={step === 'account'}
+          data-step="account"
+          icon="chain-link"
+        >
+          <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+            <Label for="key-account" required showColon>
+              Account (L2) that protects this key
+            </Label>
+            {ready.length === 0 ? (
+              <MessageStrip design="Critical" hideCloseButton>
+                No Account is Ready yet. Create an Account and wait until it is Ready.
+              </MessageStrip>
+            ) : (
+              <Select
+                id="key-account"
+                accessibleName="Parent Account"
+                onChange={(event) =>
+                  setDraft((current) => ({
+                    ...current,
+                    account: (event.detail.selectedOption as HTMLElement & { value?: string }).value ?? '',
+                  }))
+                }
+              >
+                {ready.map((candidate) => (
+                  <Option
+                    key={candidate.metadata.name}
+                    value={candidate.metadata.name}
+                    selected={candidate.metadata.name === chosen}
+                    additionalText={String(candidate.spec.providerType)}
+                  >
+                    {candidate.metadata.name}
+                  </Option>
+                ))}
+              </Select>
+            )}
+          </FlexBox>
+        </WizardStep>
+        <WizardStep
+          titleText="Rotation policy"
+          selected={step === 'policy'}
+          data-step="policy"
+          icon="history"
+          disabled={step === 'account'}
+        >
+          <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+            <Label for="key-name" required showColon>
+              Key name
+            </Label>
+            <Input
+              id="key-name"
+              accessibleName="Key name"
+              value={draft.name}
+              placeholder="payments-db"
+              onInput={(event) => {
+                setDraft((current) => ({ ...current, name: event.target.value }));
+                setTouched(true);
+              }}
+              valueState={touched && problem ? 'Negative' : 'None'}
+              valueStateMessage={<div>{problem}</div>}
+            />
+            <Label showColon>Rotation schedule</Label>
+            <ScheduleSelect
+              accessibleName="Rotation schedule"
+              value={draft.rotationSchedule}
+              onChange={(rotationSchedule) => setDraft((current) => ({ ...current, rotationSchedule }))}
+            />
+            <Label for="key-algorithm" showColon>
+              Algorithm
+            </Label>
+            <Select
+              id="key-algorithm"
+              accessibleName="Algorithm"
+              onChange={(event) =>
+                setDraft((current) => ({
+                  ...current,
+                  algorithm:
+                    (event.detail.selectedOption as HTMLElement & { value?: string }).value ?? ALGORITHMS[0],
+                }))
+              }
+            >
+              {ALGORITHMS.map((algorithm) => (
+                <Option key={algorithm} value={algorithm} selected={algorithm === draft.algorithm}>
+                  {algorithm}
+                </Option>
+              ))}
+            </Select>
+            <Text>
+              Version 1 is created at once; each rotation adds a version, older versions stay decrypt-only.
+            </Text>
+            {create.error && (
+              <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
+                {messageOf(create.error)}
+              </MessageStrip>
+            )}
+          </FlexBox>
+        </WizardStep>
+      </Wizard>
+    </Dialog>
+  );
+}

@@ -1,0 +1,63 @@
+import type { Account } from '@openkcm/api';
+import { useState } from 'react';
+import { useRekeyAccount } from '../api/hooks.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { KEY_REFERENCE_FORMATS, keyReferenceProblem, type ProviderType } from '../providers.js';
+import { FlexBox, Input, Label, MessageStrip, Text } from '../ui5.js';
+
+/** FR-203: re-keying re-wraps the whole chain, so the Account's name must be typed to confirm. */
+export function RekeyDialog({ account, onClose }: { account: Account | undefined; onClose: () => void }) {
+  const rekey = useRekeyAccount();
+  const [keyReference, setKeyReference] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const name = account?.metadata.name ?? '';
+  const providerType = String(account?.spec.providerType ?? '');
+  const problem = keyReference ? keyReferenceProblem(providerType, keyReference) : undefined;
+  const close = () => {
+    setKeyReference('');
+    setConfirm('');
+    onClose();
+  };
+  return (
+    <ConfirmDialog
+      open={account !== undefined}
+      title={`Re-key Account ${name}`}
+      confirmText="Re-key"
+      confirmDesign="Negative"
+      canConfirm={
+        confirm === name && keyReference !== '' && !problem && keyReference !== account?.spec.keyReference
+      }
+      onConfirm={() => rekey.mutateAsync({ name, keyReference, confirm })}
+      onClose={close}
+    >
+      <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+        <MessageStrip design="Critical" hideCloseButton>
+          Every key version protected by {name} is re-wrapped under the new root key. Data stays readable
+          throughout; this can take a while for many keys.
+        </MessageStrip>
+        <Text>Current root key: {String(account?.spec.keyReference ?? '')}</Text>
+        <Label for="rekey-reference" required showColon>
+          New {KEY_REFERENCE_FORMATS[providerType as ProviderType]?.description ?? 'key reference'}
+        </Label>
+        <Input
+          id="rekey-reference"
+          accessibleName="New key reference"
+          value={keyReference}
+          placeholder={KEY_REFERENCE_FORMATS[providerType as ProviderType]?.example}
+          onInput={(event) => setKeyReference(event.target.value)}
+          valueState={problem ? 'Negative' : 'None'}
+          valueStateMessage={<div>{problem}</div>}
+        />
+        <Label for="rekey-confirm" required showColon>
+          Type the Account name "{name}" to confirm
+        </Label>
+        <Input
+          id="rekey-confirm"
+          accessibleName="Account name to confirm"
+          value={confirm}
+          onInput={(event) => setConfirm(event.target.value)}
+        />
+      </FlexBox>
+    </ConfirmDialog>
+  );
+}

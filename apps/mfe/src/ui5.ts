@@ -1,0 +1,34 @@
+// The UI5 controls the Key Chain uses, imported by their own modules: Module Federation shares
+// UI5 per module (see the root webpack config), so only these controls travel to the browser.
+
+export { FlexBox } from '@ui5/webcomponents-react/dist/components/FlexBox/index.js';
+export { ObjectStatus } from '@ui5/webcomponents-react/dist/components/ObjectStatus/index.js';
+export { ThemeProvider } from '@ui5/webcomponents-react/dist/components/ThemeProvider/index.js';
+export { Bar } from '@ui5/webcomponents-react/dist/webComponents/Bar/index.js';
+export { BusyIndicator } from '@ui5/webcomponents-react/dist/webComponents/BusyIndicator/index.js';
+export { Button } from '@ui5/webcomponents-react/dist/webComponents/Button/index.js';
+export { Card } from '@ui5/webcomponents-react/dist/webComponents/Card/index.js';
+export { CardHeader } from '@ui5/webcomponents-react/dist/webComponents/CardHeader/index.js';
+export { Dialog } from '@ui5/webcomponents-react/dist/webComponents/Dialog/index.js';
+export { Icon } from '@ui5/webcomponents-react/dist/webComponents/Icon/index.js';
+export { Input } from '@ui5/webcomponents-react/dist/webComponents/Input/index.js';
+export { Label } from '@ui5/webcomponents-react/dist/webComponents/Label/index.js';
+export { List } from '@ui5/webcomponents-react/dist/webComponents/List/index.js';
+export { ListItemStandard } from '@ui5/webcomponents-react/dist/webComponents/ListItemStandard/index.js';
+export { MessageStrip } from '@ui5/webcomponents-react/dist/webComponents/MessageStrip/index.js';
+export { Option } from '@ui5/webcomponents-react/dist/webComponents/Option/index.js';
+export { ProgressIndicator } from '@ui5/webcomponents-react/dist/webComponents/ProgressIndicator/index.js';
+export { Select } from '@ui5/webcomponents-react/dist/webComponents/Select/index.js';
+export { Tab } from '@ui5/webcomponents-react/dist/webComponents/Tab/index.js';
+export { TabContainer } from '@ui5/webcomponents-react/dist/webComponents/TabContainer/index.js';
+export { Table } from '@ui5/webcomponents-react/dist/webComponents/Table/index.js';
+export { TableCell } from '@ui5/webcomponents-react/dist/webComponents/TableCell/index.js';
+export { TableHeaderCell } from '@ui5/webcomponents-react/dist/webComponents/TableHeaderCell/index.js';
+export { TableHeaderRow } from '@ui5/webcomponents-react/dist/webComponents/TableHeaderRow/index.js';
+export { TableRow } from '@ui5/webcomponents-react/dist/webComponents/TableRow/index.js';
+export { Tag } from '@ui5/webcomponents-react/dist/webComponents/Tag/index.js';
+export { Text } from '@ui5/webcomponents-react/dist/webComponents/Text/index.js';
+export { Title } from '@ui5/webcomponents-react/dist/webComponents/Title/index.js';
+export { Toast } from '@ui5/webcomponents-react/dist/webComponents/Toast/index.js';
+export { Wizard } from '@ui5/webcomponents-react/dist/webComponents/Wizard/index.js';
+export { WizardStep } from '@ui5/webcomponents-react/dist/webComponents/WizardStep/index.js';

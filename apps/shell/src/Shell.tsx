@@ -1,0 +1,191 @@
+import { applyTheme } from '@openkcm/web-theme';
+import './icons.js';
+import type { User, UserManager } from 'oidc-client-ts';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { callBff, type MeResponse } from './bff.js';
+import type { ShellConfig } from './config.js';
+import { RemoteKeyChain } from './RemoteKeyChain.js';
+import { type Page, parseRoute, routePath } from './routes.js';
+import { initialTheme, saveTheme, type Theme } from './theme-preference.js';
+import {
+  BusyIndicator,
+  FlexBox,
+  MessageStrip,
+  Option,
+  Select,
+  ShellBar,
+  ShellBarItem,
+  SideNavigation,
+  SideNavigationItem,
+  Text,
+  ThemeProvider,
+} from './ui5.js';
+import { WorkspaceSettings } from './WorkspaceSettings.js';
+
+export function Shell({
+  config,
+  manager,
+  initialUser,
+}: {
+  config: ShellConfig;
+  manager: UserManager;
+  initialUser: User;
+}) {
+  const [user, setUser] = useState(initialUser);
+  const [theme, setTheme] = useState<Theme>(initialTheme);
+  const [route, setRoute] = useState(() => parseRoute(location.pathname));
+  const [me, setMe] = useState<MeResponse>();
+  const [error, setError] = useState<string>();
+  const userRef = useRef(user);
+  userRef.current = user;
+
+  // The remote asks for the token before each call; a silent renewal is picked up at once.
+  const getToken = useCallback(async () => {
+    const current = userRef.current;
+    if (current.expired) {
+      const renewed = await manager.signinSilent().catch(() => null);
+      if (renewed) return renewed.access_token;
+      await manager.signinRedirect({ state: location.pathname });
+    }
+    return userRef.current.access_token;
+  }, [manager]);
+
+  useEffect(() => {
+    const loaded = (renewed: User) => setUser(renewed);
+    manager.events.addUserLoaded(loaded);
+    return () => manager.events.removeUserLoaded(loaded);
+  }, [manager]);
+  useEffect(() => {
+    const popped = () => setRoute(parseRoute(location.pathname));
+    addEventListener('popstate', popped);
+    return () => removeEventListener('popstate', popped);
+  }, []);
+  useEffect(() => {
+    callBff<MeResponse>(config.bffUrl, user.access_token, 'GET', '/me').then(setMe, (failure: unknown) =>
+      setError((failure as Error).message),
+    );
+  }, [config.bffUrl, user.access_token]);
+  useEffect(() => {
+    void applyTheme(theme);
+    saveTheme(theme);
+  }, [theme]);
+
+  const workspace = route.workspace ?? me?.workspaces[0]?.path;
+  const navigate = (next: { workspace: string; page: Page }) => {
+    history.pushState(null, '', routePath(next));
+    setRoute(next);
+  };
+  useEffect(() => {
+    if (!route.workspace && workspace)
+      history.replaceState(null, '', routePath({ workspace, page: route.page }));
+  }, [route.workspace, route.page, workspace]);
+
+  const context = useMemo(
+    () => ({
+      bffUrl: config.bffUrl,
+      workspace: workspace ?? '',
+      theme,
+      locale: navigator.language || 'en-US',
+      getToken,
+    }),
+    [config.bffUrl, workspace, theme, getToken],
+  );
+  const username = String(user.profile.preferred_username ?? user.profile.sub);
+
+  return (
+    <ThemeProvider>
+      <ShellBar
+        primaryTitle="Platform Mesh"
+        secondaryTitle="dev shell"
+        profile={<span>{username.slice(0, 2).toUpperCase()}</span>}
+        onProfileClick={() => void manager.signoutRedirect()}
+        accessibilityAttributes={{ profile: { name: `Sign out ${username}` } }}
+      >
+        <ShellBarItem
+          icon={theme === 'dark' ? 'light-mode' : 'dark-mode'}
+          text={theme === 'dark' ? 'Light theme' : 'Dark theme'}
+          onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+          data-testid="theme-toggle"
+        />
+      </ShellBar>
+      <FlexBox style={{ minHeight: 'calc(100vh - 3.25rem)' }}>
+        <nav
+          aria-label="Workspace navigation"
+          style={{ borderRight: '1px solid var(--sapGroup_TitleBorderColor)' }}
+        >
+          <FlexBox direction="Column" style={{ padding: '0.5rem', gap: '0.25rem', width: '16rem' }}>
+            <Text>Workspace</Text>
+            {me ? (
+              <Select
+                accessibleName="Workspace"
+                data-testid="workspace-picker"
+                onChange={(event) =>
+                  navigate({
+                    workspace: (event.detail.selectedOption as HTMLElement & { value?: string }).value ?? '',
+                    page: route.page,
+                  })
+                }
+              >
+                {me.workspaces.map((entry) => (
+                  <Option
+                    key={entry.path}
+                    value={entry.path}
+                    selected={entry.path === workspace}
+                    additionalText={entry.role}
+                  >
+                    {entry.path}
+                  </Option>
+                ))}
+              </Select>
+            ) : (
+              <BusyIndicator active size="S" aria-label="Loading your workspaces" />
+            )}
+          </FlexBox>
+          {workspace && (
+            <SideNavigation
+              accessibleName="Pages"
+              onSelectionChange={(event) =>
+                navigate({
+                  workspace,
+                  page: (event.detail.item.dataset.page as Page | undefined) ?? 'keychain',
+                })
+              }
+              style={{ height: 'auto', width: '16rem' }}
+            >
+              <SideNavigationItem
+                text="Key Chain"
+                icon="key"
+                selected={route.page === 'keychain'}
+                data-page="keychain"
+              />
+              <SideNavigationItem
+                text="Workspace Settings"
+                icon="action-settings"
+                selected={route.page === 'settings'}
+                data-page="settings"
+              />
+            </SideNavigation>
+          )}
+        </nav>
+        <main style={{ flex: 1, minWidth: 0, background: 'var(--sapBackgroundColor)' }}>
+          {error && (
+            <MessageStrip design="Negative" hideCloseButton role="alert">
+              {error}
+            </MessageStrip>
+          )}
+          {me && me.workspaces.length === 0 && (
+            <MessageStrip design="Information" hideCloseButton>
+              Your account has no workspace yet. Ask an administrator to add you to one.
+            </MessageStrip>
+          )}
+          {workspace && route.page === 'settings' && (
+            <WorkspaceSettings bffUrl={config.bffUrl} workspace={workspace} getToken={getToken} />
+          )}
+          {workspace && route.page === 'keychain' && (
+            <RemoteKeyChain mfeUrl={config.mfeUrl} context={context} />
+          )}
+        </main>
+      </FlexBox>
+    </ThemeProvider>
+  );
+}
