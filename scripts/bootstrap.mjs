@@ -51,6 +51,8 @@ function main() {
   log('installing dependencies');
   const frozen = existsSync(join(root, 'pnpm-lock.yaml')) ? ['--frozen-lockfile'] : [];
   if (pn('install', ...frozen) !== 0) return 1;
+  log('building the web apps (microfrontend and dev shell)');
+  if (pn('run', 'build:web') !== 0) return 1;
 
   if (mode === 'start') {
     // Ctrl-C reaches every process of the terminal's group; the stack shuts itself down

@@ -4,6 +4,7 @@ import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, createRequest } from './api/client.js';
 import { KeyChainEnvironmentContext, useStatus } from './api/hooks.js';
 import { type LiveState, useLiveUpdates } from './api/live-updates.js';
+import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { Empty, LoadError, Loading } from './components/states.js';
 import { PhaseStatus } from './components/status.js';
 import type { HostContext } from './host-context.js';
@@ -91,6 +92,7 @@ function Screens() {
         </MessageStrip>
       )}
       <TabContainer
+        tabLayout="Inline"
         contentBackgroundDesign="Transparent"
         onTabSelect={(event) =>
           setTab((event.detail.tab.dataset.tab as KeyChainTab | undefined) ?? 'overview')
@@ -104,21 +106,23 @@ function Screens() {
             selected={tab === entry.id}
             data-tab={entry.id}
           >
-            {tab === entry.id && entry.id === 'overview' && <Overview />}
-            {tab === entry.id && entry.id === 'accounts' && <Accounts />}
-            {tab === entry.id && entry.id === 'keys' && (
-              <Keys accountFilter={accountFilter} clearFilter={() => setAccountFilter(undefined)} />
-            )}
-            {tab === entry.id && entry.id === 'topology' && (
-              <Suspense fallback={<Loading what="the topology" />}>
-                <Topology
-                  showAccountKeys={(account) => {
-                    setAccountFilter(account);
-                    setTab('keys');
-                  }}
-                />
-              </Suspense>
-            )}
+            <ErrorBoundary resetKey={tab}>
+              {tab === entry.id && entry.id === 'overview' && <Overview />}
+              {tab === entry.id && entry.id === 'accounts' && <Accounts />}
+              {tab === entry.id && entry.id === 'keys' && (
+                <Keys accountFilter={accountFilter} clearFilter={() => setAccountFilter(undefined)} />
+              )}
+              {tab === entry.id && entry.id === 'topology' && (
+                <Suspense fallback={<Loading what="the topology" />}>
+                  <Topology
+                    showAccountKeys={(account) => {
+                      setAccountFilter(account);
+                      setTab('keys');
+                    }}
+                  />
+                </Suspense>
+              )}
+            </ErrorBoundary>
           </Tab>
         ))}
       </TabContainer>

@@ -31,7 +31,7 @@ const server = await serveStaticSite(
         `connect-src 'self' ${origin(bff)} ${origin(issuer)} ${origin(mfe)}`,
         `font-src 'self' ${origin(mfe)}`,
         `img-src 'self' data: ${origin(mfe)}`,
-        "style-src 'self' 'unsafe-inline'",
+        `style-src 'self' 'unsafe-inline' ${origin(mfe)}`,
         `frame-src 'self' ${origin(issuer)}`,
         "frame-ancestors 'self'",
         "base-uri 'self'",

@@ -99,7 +99,10 @@ export function Shell({
         secondaryTitle="dev shell"
         profile={<span>{username.slice(0, 2).toUpperCase()}</span>}
         onProfileClick={() => void manager.signoutRedirect()}
-        accessibilityAttributes={{ profile: { name: `Sign out ${username}` } }}
+        accessibilityAttributes={{
+          logo: { name: 'Platform Mesh dev shell' },
+          profile: { name: `Sign out ${username}` },
+        }}
       >
         <ShellBarItem
           icon={theme === 'dark' ? 'light-mode' : 'dark-mode'}

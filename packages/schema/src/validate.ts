@@ -136,6 +136,9 @@ function check(schema: JsonSchema, value: unknown, path: string, walk: Walk): un
   return result;
 }
 
+// TextEncoder rather than Buffer: the same validator runs in the browser (the console's forms).
+const utf8 = new TextEncoder();
+
 function checkString(
   schema: JsonSchema,
   value: string,
@@ -143,7 +146,7 @@ function checkString(
   push: (reason: ValidationCause['reason'], message: string) => void,
 ): void {
   const length = [...value].length;
-  if (schema.maxLength !== undefined && Buffer.byteLength(value) > schema.maxLength) {
+  if (schema.maxLength !== undefined && utf8.encode(value).length > schema.maxLength) {
     push('FieldValueTooLong', `Too long: may not be more than ${schema.maxLength} bytes`);
   }
   if (schema.minLength !== undefined && length < schema.minLength) {

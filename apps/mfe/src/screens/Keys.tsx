@@ -175,7 +175,7 @@ export function Keys({
                           tooltip={
                             why ?? (disabled ? 'Enable the key to rotate it' : 'Create a new version now')
                           }
-                          accessibleName={`Rotate ${name} now`}
+                          accessibleName={`Rotate now: ${name}`}
                           onClick={() =>
                             void act(
                               rotate.mutateAsync(name),

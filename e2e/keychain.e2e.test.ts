@@ -1,0 +1,176 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@openkcm/local-stack';
+import { startTestStack, type TestStack } from '@openkcm/testkit';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './support/axe.js';
+import { launchChromium, newContext, signIn } from './support/browser.js';
+import {
+  accountRow,
+  confirm,
+  createAccount,
+  createKey,
+  dialog,
+  keyRow,
+  openTab,
+  type,
+  waitForVersion,
+} from './support/keychain-ui.js';
+
+const ACME = 'root:orgs:acme';
+const SHOTS = join(REPO_ROOT, 'e2e/artifacts/screenshots');
+const LONG = { timeout: 30_000 };
+
+describe('the Key Chain in a real browser, against the whole product', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  /** A screenshot for people, and an accessibility scan that fails the test on serious findings. */
+  const inspect = async (screen: string) => {
+    const theme = (await page.evaluate(() => document.documentElement.dataset.openkcmTheme)) ?? 'light';
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, `${screen}-${theme}.png`), fullPage: true });
+    const violations = await seriousViolations(page);
+    expect(violations, `accessibility of ${screen} (${theme})`).toEqual([]);
+  };
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    stack = await startTestStack();
+    browser = await launchChromium();
+    page = await (await newContext(browser, 'light')).newPage();
+    page.on('pageerror', (error) => problems.push(error.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.dispose();
+  });
+
+  it('alice signs in and enables OpenKCM; the tenant goes Active', async () => {
+    await signIn(page, stack.endpoints.shell ?? '', 'alice');
+    await expect.poll(() => page.url()).toContain(`/workspaces/${ACME}/keychain`);
+    await page.getByText('OpenKCM is not enabled in this workspace').waitFor(LONG);
+    await page.getByRole('treeitem', { name: 'Workspace Settings' }).click();
+    const toggle = page.getByRole('switch', { name: 'Enable OpenKCM (Key Chain Manager)' });
+    await toggle.click();
+    await page.getByTestId('settings-tenant-phase').filter({ hasText: 'Active' }).waitFor(LONG);
+    await inspect('workspace-settings');
+    await page.getByRole('treeitem', { name: 'Key Chain' }).click();
+    await page.getByTestId('provider-status').locator('[data-phase="Active"]').waitFor(LONG);
+    await page.getByTestId('live-state').filter({ hasText: 'Live' }).waitFor(LONG);
+    await inspect('overview-empty');
+  });
+
+  it('creates an Account through the wizard, validating the key reference as it is typed', async () => {
+    await openTab(page, 'Accounts');
+    await page.getByText('No Accounts yet').waitFor(LONG);
+    await page.getByRole('button', { name: 'Create Account' }).first().click();
+    const wizard = dialog(page, 'Create Account');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await type(page, 'account-name', 'Not A Name');
+    await page.getByText('Use lower-case letters').first().waitFor(LONG);
+    await inspect('account-wizard');
+    await wizard.getByRole('button', { name: 'Cancel' }).click();
+    await createAccount(page, 'acme-root', 'acme-root');
+    await expect(
+      accountRow(page, 'acme-root').getByTestId('dependent-keys').textContent(),
+    ).resolves.toContain('0 L3 keys');
+    await inspect('accounts');
+  });
+
+  it('creates a service key, rotates it v1 → v2, changes its schedule, disables and re-enables it', async () => {
+    await createKey(page, 'payments');
+    await waitForVersion(page, 'payments', 'v1');
+    await inspect('service-keys');
+    await keyRow(page, 'payments').getByRole('button', { name: 'Rotate now: payments' }).click();
+    await waitForVersion(page, 'payments', 'v2');
+
+    const schedule = keyRow(page, 'payments').getByRole('combobox', {
+      name: 'Rotation schedule of payments',
+    });
+    await schedule.click();
+    await page.getByRole('option', { name: 'Daily' }).click();
+    await page.getByText('payments now rotates every 24 hours').waitFor(LONG);
+    const stored = await fetch(`${stack.endpoints.bff}/api/v1/workspaces/${ACME}/keys/payments`, {
+      headers: { Authorization: `Bearer ${await stack.tokenFor('alice')}` },
+    }).then((response) => response.json() as Promise<{ spec: { rotationSchedule: string } }>);
+    expect(stored.spec.rotationSchedule).toBe('24h');
+
+    await keyRow(page, 'payments').getByRole('button', { name: 'Disable payments' }).click();
+    await confirm(page, 'Disable payments', 'Disable');
+    await keyRow(page, 'payments').locator('[data-phase="Disabled"]').waitFor(LONG);
+    await keyRow(page, 'payments').getByRole('button', { name: 'Enable payments' }).click();
+    await confirm(page, 'Enable payments', 'Enable');
+    await keyRow(page, 'payments').locator('[data-phase="Active"]').waitFor(LONG);
+  });
+
+  it('shows the dashboard figures and the topology; clicking an Account filters the keys', async () => {
+    await openTab(page, 'Overview');
+    await page.getByTestId('active-accounts').filter({ hasText: '1 Active Accounts' }).waitFor(LONG);
+    await inspect('overview');
+    await openTab(page, 'Topology');
+    const account = page.getByTestId('topology').getByText('L2 Account: acme-root');
+    await account.waitFor(LONG);
+    await inspect('topology');
+    await account.click();
+    await page.getByTestId('account-filter').waitFor(LONG);
+    await keyRow(page, 'payments').waitFor(LONG);
+  });
+
+  it('re-keys the Account only after its name is typed, and shows it Ready on the new root key', async () => {
+    await openTab(page, 'Accounts');
+    await accountRow(page, 'acme-root').getByRole('button', { name: 'Re-key acme-root' }).click();
+    const box = dialog(page, 'Re-key Account acme-root');
+    await type(page, 'rekey-reference', 'acme-backup');
+    const rekey = box.getByRole('button', { name: 'Re-key', exact: true });
+    await expect(rekey.isDisabled()).resolves.toBe(true);
+    await type(page, 'rekey-confirm', 'acme-root');
+    await inspect('rekey-dialog');
+    await rekey.click();
+    await box.waitFor({ state: 'hidden' });
+    await accountRow(page, 'acme-root').getByText('acme-backup', { exact: true }).waitFor(LONG);
+    await accountRow(page, 'acme-root').locator('[data-phase="Ready"]').waitFor(LONG);
+  });
+
+  it('is refused deleting the Account while a key depends on it, then deletes the key and the Account', async () => {
+    await accountRow(page, 'acme-root').getByRole('button', { name: 'Delete acme-root' }).click();
+    const box = dialog(page, 'Delete Account acme-root');
+    await box.getByRole('button', { name: 'Delete', exact: true }).click();
+    await box.getByTestId('dialog-error').filter({ hasText: 'still protects 1 service key' }).waitFor(LONG);
+    await expect(box.getByTestId('dependents').textContent()).resolves.toContain('payments');
+    await box.getByRole('button', { name: 'Cancel' }).click();
+
+    await openTab(page, 'Service keys');
+    await page.getByTestId('account-filter').click();
+    await keyRow(page, 'payments').getByRole('button', { name: 'Delete payments' }).click();
+    await confirm(page, 'Delete payments', 'Delete');
+    await keyRow(page, 'payments').waitFor({ state: 'detached', ...LONG });
+
+    await openTab(page, 'Accounts');
+    await accountRow(page, 'acme-root').getByRole('button', { name: 'Delete acme-root' }).click();
+    await confirm(page, 'Delete Account acme-root', 'Delete');
+    await accountRow(page, 'acme-root').waitFor({ state: 'detached', ...LONG });
+  });
+
+  it('switches to the dark theme live, without a reload, and every screen stays accessible', async () => {
+    await createAccount(page, 'acme-dark', 'acme-root');
+    await createKey(page, 'reports');
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    await page.getByTestId('theme-toggle').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.openkcmTheme)).toBe('dark');
+    expect(navigations).toEqual([]);
+    for (const tab of ['Overview', 'Accounts', 'Service keys', 'Topology'] as const) {
+      await openTab(page, tab);
+      await inspect(tab.toLowerCase().replace(' ', '-'));
+    }
+    await page.getByRole('treeitem', { name: 'Workspace Settings' }).click();
+    await inspect('workspace-settings');
+    expect(problems).toEqual([]);
+  });
+});

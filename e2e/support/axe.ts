@@ -1,0 +1,27 @@
+import axe from 'axe-core';
+import type { Page } from 'playwright-core';
+
+export interface Violation {
+  id: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
+
+/** Runs axe-core on the page as it is now and returns the serious and critical violations. */
+export async function seriousViolations(page: Page): Promise<Violation[]> {
+  // Evaluated through the debugging protocol, so the page's Content-Security-Policy stays as it is.
+  await page.evaluate(axe.source);
+  return page.evaluate(async () => {
+    const engine = (window as unknown as { axe: typeof axe }).axe;
+    const result = await engine.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => ({
+        id: violation.id,
+        impact: String(violation.impact),
+        help: violation.help,
+        targets: violation.nodes.map((node) => JSON.stringify(node.target)),
+      }));
+  });
+}

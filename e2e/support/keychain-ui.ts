@@ -1,0 +1,76 @@
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+
+/** The Key Chain inside the dev shell (a Page) or inside a Luigi iframe (a FrameLocator). */
+export type Root = Page | FrameLocator;
+
+const LONG = { timeout: 30_000 };
+
+/** UI5 inputs render their <input> in a shadow root; Playwright's CSS pierces it. */
+export async function type(root: Root, id: string, text: string): Promise<void> {
+  const input = root.locator(`#${id} input`);
+  await input.fill('');
+  await input.pressSequentially(text);
+}
+
+export async function chooseOption(root: Root, select: Locator, option: string): Promise<void> {
+  await select.click();
+  await root.getByRole('option', { name: option }).first().click();
+}
+
+/**
+ * An open UI5 dialog by its accessible name. Its buttons are slotted into the element's light DOM,
+ * outside the inner element that carries role="dialog", so the host element is the scope.
+ */
+export function dialog(root: Root, name: string): Locator {
+  return root.locator(`ui5-dialog[open][accessible-name="${name}"]`);
+}
+
+export async function openTab(root: Root, name: 'Overview' | 'Accounts' | 'Service keys' | 'Topology') {
+  await root.getByRole('tab', { name }).click();
+}
+
+export function accountRow(root: Root, name: string): Locator {
+  return root.locator(`[data-account="${name}"]`);
+}
+
+export function keyRow(root: Root, name: string): Locator {
+  return root.locator(`[data-key="${name}"]`);
+}
+
+export async function createAccount(root: Root, name: string, keyReference: string): Promise<void> {
+  await openTab(root, 'Accounts');
+  await root.getByRole('button', { name: 'Create Account' }).first().click();
+  const wizard = dialog(root, 'Create Account');
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  await type(root, 'account-key-reference', keyReference);
+  await type(root, 'account-name', name);
+  await wizard.getByRole('button', { name: 'Create Account' }).click();
+  await wizard.waitFor({ state: 'hidden' });
+  await accountRow(root, name).locator('[data-phase="Ready"]').waitFor(LONG);
+}
+
+export async function createKey(root: Root, name: string): Promise<void> {
+  await openTab(root, 'Service keys');
+  await root.getByRole('button', { name: 'Create service key' }).first().click();
+  const wizard = dialog(root, 'Create service key');
+  await wizard.getByRole('button', { name: 'Next' }).click();
+  await type(root, 'key-name', name);
+  await wizard.getByRole('button', { name: 'Create key' }).click();
+  await wizard.waitFor({ state: 'hidden' });
+  await keyRow(root, name).locator('[data-phase="Active"]').waitFor(LONG);
+}
+
+export async function currentVersion(root: Root, key: string): Promise<string> {
+  return (await keyRow(root, key).getByTestId('current-version').textContent())?.trim() ?? '';
+}
+
+export async function waitForVersion(root: Root, key: string, version: string): Promise<void> {
+  await keyRow(root, key).getByTestId('current-version').filter({ hasText: version }).waitFor(LONG);
+}
+
+export async function confirm(root: Root, title: string, button: string): Promise<void> {
+  const box = dialog(root, title);
+  await box.getByRole('button', { name: button, exact: true }).click();
+  await box.waitFor({ state: 'hidden' });
+}
