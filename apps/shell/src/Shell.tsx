@@ -10,6 +10,7 @@ import { initialTheme, saveTheme, type Theme } from './theme-preference.js';
 import {
   BusyIndicator,
   FlexBox,
+  Label,
   MessageStrip,
   Option,
   Select,
@@ -17,7 +18,6 @@ import {
   ShellBarItem,
   SideNavigation,
   SideNavigationItem,
-  Text,
   ThemeProvider,
 } from './ui5.js';
 import { WorkspaceSettings } from './WorkspaceSettings.js';
@@ -117,9 +117,12 @@ export function Shell({
           style={{ borderRight: '1px solid var(--sapGroup_TitleBorderColor)' }}
         >
           <FlexBox direction="Column" style={{ padding: '0.5rem', gap: '0.25rem', width: '16rem' }}>
-            <Text>Workspace</Text>
+            <Label for="workspace-picker" showColon>
+              Workspace
+            </Label>
             {me ? (
               <Select
+                id="workspace-picker"
                 accessibleName="Workspace"
                 data-testid="workspace-picker"
                 onChange={(event) =>

@@ -33,5 +33,12 @@ export const UI5_THEMES = { light: 'sap_horizon', dark: 'sap_horizon_dark' } as 
 export async function applyTheme(theme: 'light' | 'dark'): Promise<void> {
   addFonts();
   document.documentElement.dataset.openkcmTheme = theme;
+  // The page itself follows the theme, not only the UI5 controls on it.
+  Object.assign(document.body.style, {
+    margin: '0',
+    background: 'var(--sapBackgroundColor)',
+    color: 'var(--sapTextColor)',
+    fontFamily: 'var(--sapFontFamily)',
+  });
   await setTheme(UI5_THEMES[theme]);
 }
