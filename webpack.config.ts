@@ -43,6 +43,11 @@ export interface FederatedAppOptions {
   exposes?: Record<string, string>;
   /** Libraries host and remote must share as one instance (React, the UI kit). */
   shared?: Record<string, SharedLibrary>;
+  /**
+   * Where the files are served from: `/` for an app with client-side routes (its pages load at any
+   * path); `auto` (the default) for a remote, whose chunks load relative to remoteEntry.js.
+   */
+  publicPath?: '/' | 'auto';
 }
 
 /**
@@ -83,7 +88,7 @@ export function createFederatedConfig(options: FederatedAppOptions): Configurati
     devtool: production ? 'source-map' : 'eval-cheap-module-source-map',
     output: {
       path: resolve(options.appDir, 'dist'),
-      publicPath: 'auto',
+      publicPath: options.publicPath ?? 'auto',
       // The federation runtime asks for this name before hashes exist, only to learn its folder.
       filename: (pathData) =>
         production &&

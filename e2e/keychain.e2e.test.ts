@@ -17,6 +17,7 @@ import {
   type,
   waitForVersion,
 } from './support/keychain-ui.js';
+import { startLuigiHost } from './support/luigi-host.js';
 
 const ACME = 'root:orgs:acme';
 const SHOTS = join(REPO_ROOT, 'e2e/artifacts/screenshots');
@@ -72,6 +73,7 @@ describe('the Key Chain in a real browser, against the whole product', () => {
     const wizard = dialog(page, 'Create Account');
     await wizard.getByRole('button', { name: 'Next' }).click();
     await wizard.getByRole('button', { name: 'Next' }).click();
+    await type(page, 'account-key-reference', 'Not A Label!');
     await type(page, 'account-name', 'Not A Name');
     await page.getByText('Use lower-case letters').first().waitFor(LONG);
     await inspect('account-wizard');
@@ -84,6 +86,11 @@ describe('the Key Chain in a real browser, against the whole product', () => {
   });
 
   it('creates a service key, rotates it v1 → v2, changes its schedule, disables and re-enables it', async () => {
+    await openTab(page, 'Service keys');
+    await page.getByRole('button', { name: 'Create service key' }).first().click();
+    await dialog(page, 'Create service key').getByRole('button', { name: 'Next' }).click();
+    await inspect('key-wizard');
+    await dialog(page, 'Create service key').getByRole('button', { name: 'Cancel' }).click();
     await createKey(page, 'payments');
     await waitForVersion(page, 'payments', 'v1');
     await inspect('service-keys');
@@ -172,5 +179,103 @@ describe('the Key Chain in a real browser, against the whole product', () => {
     await page.getByRole('treeitem', { name: 'Workspace Settings' }).click();
     await inspect('workspace-settings');
     expect(problems).toEqual([]);
+  });
+
+  it('victor sees the same Key Chain read-only, every action disabled with the reason', async () => {
+    const viewer = await (await newContext(browser)).newPage();
+    await signIn(viewer, stack.endpoints.shell ?? '', 'victor');
+    await viewer
+      .getByTestId('read-only')
+      .filter({ hasText: 'you are a Viewer of root:orgs:acme' })
+      .waitFor(LONG);
+    await openTab(viewer, 'Accounts');
+    await accountRow(viewer, 'acme-dark').waitFor(LONG);
+    await expect(viewer.getByRole('button', { name: 'Create Account' }).isDisabled()).resolves.toBe(true);
+    await expect(
+      accountRow(viewer, 'acme-dark').getByRole('button', { name: 'Re-key acme-dark' }).isDisabled(),
+    ).resolves.toBe(true);
+    await openTab(viewer, 'Service keys');
+    await keyRow(viewer, 'reports').waitFor(LONG);
+    await expect(
+      keyRow(viewer, 'reports').getByRole('button', { name: 'Rotate now: reports' }).isDisabled(),
+    ).resolves.toBe(true);
+    await expect(
+      keyRow(viewer, 'reports').getByRole('button', { name: 'Delete reports' }).isDisabled(),
+    ).resolves.toBe(true);
+    await viewer.getByRole('treeitem', { name: 'Workspace Settings' }).click();
+    await viewer.getByText('You are a Viewer here').waitFor(LONG);
+    await expect(
+      viewer.getByRole('switch', { name: 'Enable OpenKCM (Key Chain Manager)' }).isDisabled(),
+    ).resolves.toBe(true);
+    await viewer.context().close();
+  });
+
+  it('mallory cannot see acme: not in her workspaces, and its Key Chain refuses her', async () => {
+    const outsider = await (await newContext(browser)).newPage();
+    await signIn(outsider, stack.endpoints.shell ?? '', 'mallory');
+    await expect.poll(() => outsider.url()).toContain('/workspaces/root:orgs:globex/keychain');
+    await expect(
+      outsider.locator('[data-testid="workspace-picker"] ui5-option').allTextContents(),
+    ).resolves.toEqual(['root:orgs:globex']);
+    await outsider.goto(`${stack.endpoints.shell}/workspaces/${ACME}/keychain`);
+    await outsider.getByText('You cannot see this workspace').waitFor(LONG);
+    await expect(outsider.getByText('acme-dark').count()).resolves.toBe(0);
+    await outsider.context().close();
+  });
+
+  it('runs the same flow inside a Luigi-style host: token, workspace and theme from Luigi Client, updated live', async () => {
+    const host = await startLuigiHost();
+    try {
+      const framePage = await (await newContext(browser)).newPage();
+      framePage.on('pageerror', (error) => problems.push(`luigi: ${error.message}`));
+      const query = new URLSearchParams({
+        frame: `${stack.endpoints.mfe}/luigi.html`,
+        context: JSON.stringify({ kcpPath: ACME }),
+        theme: 'sap_horizon_dark',
+        token: await stack.tokenFor('alice'),
+      });
+      await framePage.goto(`${host.url}?${query}`);
+      const frame = framePage.frameLocator('#frame');
+      await frame.getByTestId('provider-status').locator('[data-phase="Active"]').waitFor(LONG);
+      const inner = framePage.frames().find((candidate) => candidate.url().includes('/luigi.html'));
+      if (!inner) throw new Error('the Key Chain frame did not load');
+      await expect
+        .poll(() => inner.evaluate(() => document.documentElement.dataset.openkcmTheme))
+        .toBe('dark');
+
+      await createKey(frame, 'luigi-key');
+      await keyRow(frame, 'luigi-key').getByRole('button', { name: 'Rotate now: luigi-key' }).click();
+      await waitForVersion(frame, 'luigi-key', 'v2');
+      await keyRow(frame, 'luigi-key').getByRole('button', { name: 'Disable luigi-key' }).click();
+      await confirm(frame, 'Disable luigi-key', 'Disable');
+      await keyRow(frame, 'luigi-key').locator('[data-phase="Disabled"]').waitFor(LONG);
+      await framePage.screenshot({ path: join(SHOTS, 'luigi-service-keys-dark.png') });
+      expect(await seriousViolations(inner)).toEqual([]);
+
+      // Luigi renews the token and the user switches the Console to light: both apply without a reload.
+      const renewed = await stack.tokenFor('alice');
+      await framePage.evaluate(
+        (token) => (window as unknown as { luigiIssueToken(token: string): void }).luigiIssueToken(token),
+        renewed,
+      );
+      await framePage.evaluate(() =>
+        (window as unknown as { luigiNavigate(changes: unknown): void }).luigiNavigate({
+          internal: { currentTheme: 'sap_horizon' },
+        }),
+      );
+      await expect
+        .poll(() => inner.evaluate(() => document.documentElement.dataset.openkcmTheme))
+        .toBe('light');
+      await keyRow(frame, 'luigi-key').getByRole('button', { name: 'Enable luigi-key' }).click();
+      await confirm(frame, 'Enable luigi-key', 'Enable');
+      await keyRow(frame, 'luigi-key').locator('[data-phase="Active"]').waitFor(LONG);
+      await keyRow(frame, 'luigi-key').getByRole('button', { name: 'Delete luigi-key' }).click();
+      await confirm(frame, 'Delete luigi-key', 'Delete');
+      await keyRow(frame, 'luigi-key').waitFor({ state: 'detached', ...LONG });
+      await framePage.screenshot({ path: join(SHOTS, 'luigi-service-keys-light.png') });
+      expect(problems).toEqual([]);
+    } finally {
+      await host.close();
+    }
   });
 });

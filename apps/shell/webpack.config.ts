@@ -15,4 +15,5 @@ export default (_env: unknown, argv: { mode?: 'development' | 'production' }) =>
       'silent-renew.html': { entry: 'silent', title: 'Renewing your session' },
     },
     shared: sharedSingletons(),
+    publicPath: '/',
   });

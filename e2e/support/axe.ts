@@ -1,5 +1,5 @@
 import axe from 'axe-core';
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 
 export interface Violation {
   id: string;
@@ -9,7 +9,7 @@ export interface Violation {
 }
 
 /** Runs axe-core on the page as it is now and returns the serious and critical violations. */
-export async function seriousViolations(page: Page): Promise<Violation[]> {
+export async function seriousViolations(page: Page | Frame): Promise<Violation[]> {
   // Evaluated through the debugging protocol, so the page's Content-Security-Policy stays as it is.
   await page.evaluate(axe.source);
   return page.evaluate(async () => {
