@@ -28,6 +28,8 @@ describe('the Key Chain in a real browser, against the whole product', () => {
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
+  const requested: string[] = [];
+  const servedScripts: Array<{ url: string; encoding: string; cache: string }> = [];
 
   /** A screenshot for people, and an accessibility scan that fails the test on serious findings. */
   const inspect = async (screen: string) => {
@@ -44,6 +46,16 @@ describe('the Key Chain in a real browser, against the whole product', () => {
     browser = await launchChromium();
     page = await (await newContext(browser, 'light')).newPage();
     page.on('pageerror', (error) => problems.push(error.message));
+    page.on('request', (request) => requested.push(request.url()));
+    page.on('response', (response) => {
+      const type = response.headers()['content-type'] ?? '';
+      if (response.url().startsWith(stack.endpoints.mfe ?? '-') && /javascript|css/.test(type))
+        servedScripts.push({
+          url: response.url(),
+          encoding: response.headers()['content-encoding'] ?? 'identity',
+          cache: response.headers()['cache-control'] ?? '',
+        });
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -179,6 +191,21 @@ describe('the Key Chain in a real browser, against the whole product', () => {
     await page.getByRole('treeitem', { name: 'Workspace Settings' }).click();
     await inspect('workspace-settings');
     expect(problems).toEqual([]);
+  });
+
+  it('fetches nothing from outside the deployment (no font CDN), and the remote comes compressed and cached', () => {
+    const outside = requested.filter(
+      (url) => !url.startsWith('data:') && new URL(url).hostname !== '127.0.0.1',
+    );
+    expect(outside).toEqual([]);
+    expect(requested.some((url) => url.endsWith('.woff2'))).toBe(true);
+    expect(servedScripts.length).toBeGreaterThan(10);
+    for (const script of servedScripts) {
+      expect(script.encoding, script.url).toMatch(/^(br|gzip)$/);
+      expect(script.cache, script.url).toMatch(
+        script.url.endsWith('/remoteEntry.js') ? /no-cache/ : /max-age=31536000, immutable/,
+      );
+    }
   });
 
   it('victor sees the same Key Chain read-only, every action disabled with the reason', async () => {
