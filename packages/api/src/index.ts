@@ -1,4 +1,5 @@
 export { type Condition, Conditions, type ObjectMeta } from './common.js';
+export { renderPlatformMeshFiles } from './crd/platform-mesh.js';
 export { objectSchema, toCustomResourceDefinition } from './crd/to-crd.js';
 export { renderCrdFiles } from './crd/yaml.js';
 export {

@@ -2,19 +2,47 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { structuralProblems } from '@openkcm/schema';
 import { describe, expect, it } from 'vitest';
-import { KINDS, objectSchema, renderCrdFiles } from '../src/index.js';
+import { parseAllDocuments } from 'yaml';
+import {
+  KINDS,
+  objectSchema,
+  renderCrdFiles,
+  renderPlatformMeshFiles,
+  toCustomResourceDefinition,
+} from '../src/index.js';
 
-const CRD_DIR = fileURLToPath(new URL('../../../deploy/crds/', import.meta.url));
+const DEPLOY = fileURLToPath(new URL('../../../deploy/', import.meta.url));
 
-describe('deploy/crds', () => {
-  it('holds exactly what packages/api produces (run `pnpm run crds` after changing a kind)', async () => {
-    const expected = renderCrdFiles();
-    const present = (await readdir(CRD_DIR)).filter((file) => file.endsWith('.yaml')).sort();
-    expect(present).toEqual(expected.map(({ file }) => file).sort());
-    for (const { file, content } of expected) {
-      const checkedIn = await readFile(`${CRD_DIR}${file}`, 'utf8');
-      expect(checkedIn, `${file} is out of date: run pnpm run crds`).toBe(content);
-    }
+describe('deploy/crds and deploy/platform-mesh', () => {
+  it.each([
+    ['crds', renderCrdFiles()],
+    ['platform-mesh', renderPlatformMeshFiles()],
+  ] as const)(
+    'deploy/%s holds exactly what packages/api produces (run `pnpm run crds`)',
+    async (folder, expected) => {
+      const present = (await readdir(`${DEPLOY}${folder}`)).filter((file) => file.endsWith('.yaml')).sort();
+      expect(present).toEqual(expected.map(({ file }) => file).sort());
+      for (const { file, content } of expected) {
+        const checkedIn = await readFile(`${DEPLOY}${folder}/${file}`, 'utf8');
+        expect(checkedIn, `${folder}/${file} is out of date: run pnpm run crds`).toBe(content);
+      }
+    },
+  );
+
+  it('exports every kind to kcp with the same schema as its CRD, and the Console tab loads the Luigi page', () => {
+    const [schemas, exported, , content] = renderPlatformMeshFiles().map(({ content }) =>
+      parseAllDocuments(content).map((document) => document.toJS()),
+    );
+    expect(schemas?.map((schema) => schema.spec.names.kind)).toEqual(KINDS.map((kind) => kind.kind));
+    expect(schemas?.[0].spec.versions).toEqual(
+      toCustomResourceDefinition(KINDS[0] as (typeof KINDS)[number]).spec.versions,
+    );
+    expect(exported?.[0].spec.latestResourceSchemas).toEqual(schemas?.map((schema) => schema.metadata.name));
+    const fragment = JSON.parse(content?.[0].spec.inlineConfiguration.content);
+    expect(fragment.luigiConfigFragment.data.nodes[0]).toMatchObject({
+      entityType: 'main.core_platform-mesh_io_account',
+      url: '/providers/openkcm/ui/luigi.html',
+    });
   });
 
   it.each(KINDS.map((kind) => [kind.kind, kind] as const))('%s has a structural schema', (_name, kind) => {
