@@ -5,7 +5,7 @@ import { startTestStack, type TestStack } from '@openkcm/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/axe.js';
-import { launchChromium, newContext, signIn } from './support/browser.js';
+import { browserTestsRunnable, launchChromium, newContext, signIn } from './support/browser.js';
 import {
   accountRow,
   confirm,
@@ -23,7 +23,7 @@ const ACME = 'root:orgs:acme';
 const SHOTS = join(REPO_ROOT, 'e2e/artifacts/screenshots');
 const LONG = { timeout: 30_000 };
 
-describe('the Key Chain in a real browser, against the whole product', () => {
+describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against the whole product', () => {
   let stack: TestStack;
   let browser: Browser;
   let page: Page;

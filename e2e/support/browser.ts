@@ -1,7 +1,20 @@
+import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium: Playwright cannot download browsers here, and CI installs the same package. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Locally, without Chromium the browser tests skip and say why; in CI (CI=true) they run and fail,
+ * so a missing install step cannot pass unnoticed.
+ */
+export function browserTestsRunnable(): boolean {
+  if (existsSync(CHROMIUM) || process.env.CI) return true;
+  process.stderr.write(
+    `[e2e] skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)\n`,
+  );
+  return false;
+}
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
