@@ -118,7 +118,7 @@ export function createFederatedConfig(options: FederatedAppOptions): Configurati
         exposes: options.exposes ?? {},
         shared: options.shared ?? {},
         dts: false,
-        manifest: false,
+        manifest: true,
       }),
       ...Object.entries(options.pages ?? {}).map(
         ([filename, page]) =>

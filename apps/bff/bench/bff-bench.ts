@@ -4,7 +4,7 @@
 //   pnpm run bench:bff -- --quick   10 Accounts, 500 keys, 20 SSE clients for 5 s (the smoke test)
 import { parseArgs } from 'node:util';
 import { requestJson } from '@openkcm/pki';
-import { startTestStack } from '@openkcm/testkit';
+import { seedKeychain, startTestStack } from '@openkcm/testkit';
 import autocannon from 'autocannon';
 
 const { values } = parseArgs({
@@ -45,41 +45,15 @@ try {
   // Load the workspace directly into the control plane (the controller is stopped so that its
   // reconciles do not compete with the measurement).
   await stack.processes.find((running) => running.name === 'controller')?.stop();
-  const admin = { Authorization: `Bearer ${stack.controllerToken}`, 'Content-Type': 'application/json' };
+  const started = performance.now();
+  await seedKeychain(stack, WORKSPACE, sizes);
   const post = (path: string, body: unknown) =>
     requestJson(`${stack.endpoints.controlPlane}${path}`, {
       method: 'POST',
-      headers: admin,
+      headers: { Authorization: `Bearer ${stack.controllerToken}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
       ca: stack.controlPlaneCa,
     });
-  for (let first = 0; first < sizes.accounts; first += 20) {
-    await Promise.all(
-      Array.from({ length: Math.min(20, sizes.accounts - first) }, (_, offset) =>
-        post(`${KEYCHAIN}/accounts`, {
-          apiVersion: 'keychain.openkcm.io/v1alpha1',
-          kind: 'Account',
-          metadata: { name: `account-${first + offset}` },
-          spec: { providerType: 'Local', keyReference: 'acme-root' },
-        }),
-      ),
-    );
-  }
-  const started = performance.now();
-  for (let first = 0; first < sizes.keys; first += 50) {
-    await Promise.all(
-      Array.from({ length: Math.min(50, sizes.keys - first) }, (_, offset) => {
-        const index = first + offset;
-        return post(`${KEYCHAIN}/serviceencryptionkeys`, {
-          apiVersion: 'keychain.openkcm.io/v1alpha1',
-          kind: 'ServiceEncryptionKey',
-          metadata: { name: `key-${index}` },
-          spec: { accountRef: { name: `account-${index % sizes.accounts}` } },
-          status: { nextRotation: new Date(Date.now() + (index % 48) * 3_600_000).toISOString() },
-        });
-      }),
-    );
-  }
   process.stdout.write(
     `loaded ${sizes.accounts} Accounts and ${sizes.keys} keys in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
   );

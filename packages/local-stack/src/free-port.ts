@@ -9,14 +9,14 @@ export async function preferredPort(port: number, host = '127.0.0.1'): Promise<n
   });
 }
 
-/** A port nothing listens on right now, for processes whose URL others must know before they start. */
+/**
+ * A port nothing listens on right now, for processes whose URL others must know before they start.
+ * Drawn below Linux's ephemeral range (32768+), where the other processes' port-0 listeners land,
+ * so a process started in between cannot take it.
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+  for (;;) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await preferredPort(candidate, host)) === candidate) return candidate;
+  }
 }

@@ -108,7 +108,15 @@ export default function Topology({ showAccountKeys }: { showAccountKeys: (accoun
                 onlyRenderVisibleElements
               >
                 <Background />
-                <MiniMap pannable zoomable ariaLabel="Minimap of the key hierarchy" />
+                <MiniMap
+                  pannable
+                  zoomable
+                  ariaLabel="Minimap of the key hierarchy"
+                  nodeColor={(node) =>
+                    COLORS[(node.className?.replace('topology-', '') ?? 'L3') as LaidOutNode['kind']] ??
+                    COLORS.L3
+                  }
+                />
                 <Controls showInteractive={false} />
               </ReactFlow>
             </figure>
