@@ -51,10 +51,10 @@ export interface FederatedAppOptions {
 }
 
 /**
- * What host and remote share as one instance: one React, one registry of UI5 elements and themes.
- * The UI5 packages are shared per module (the trailing `/`), not as whole packages: a shared module
- * cannot be tree-shaken, and sharing the `@ui5/webcomponents-react` barrel would ship every control.
- * The apps import UI5 controls through deep paths (see each app's `ui5.ts`).
+ * What host and remote share as one instance: one React and one UI kit (`@openkcm/ui-kit`, the UI5
+ * controls, icons and themes both apps use). UI5 is shared through the kit, not package by package:
+ * a shared module cannot be tree-shaken, so sharing the UI5 packages would ship all of UI5, and
+ * sharing them file by file costs hundreds of requests (measured by `pnpm run bench:web`).
  */
 export function sharedSingletons(eager = false): Record<string, SharedLibrary> {
   const singleton = (extra: Partial<SharedLibrary> = {}): SharedLibrary => ({
@@ -67,15 +67,7 @@ export function sharedSingletons(eager = false): Record<string, SharedLibrary> {
     'react/': singleton(),
     'react-dom': singleton(),
     'react-dom/': singleton(),
-    '@ui5/webcomponents-base': singleton(),
-    '@ui5/webcomponents-base/': singleton(),
-    '@ui5/webcomponents/': singleton(),
-    '@ui5/webcomponents-fiori/': singleton(),
-    '@ui5/webcomponents-icons/': singleton(),
-    '@ui5/webcomponents-theming/': singleton(),
-    '@ui5/webcomponents-react/': singleton(),
-    '@ui5/webcomponents-react-base': singleton({ requiredVersion: false }),
-    '@ui5/webcomponents-react-base/': singleton({ requiredVersion: false }),
+    '@openkcm/ui-kit': singleton(),
   };
 }
 
@@ -132,6 +124,8 @@ export function createFederatedConfig(options: FederatedAppOptions): Configurati
           }),
       ),
     ],
+    // Readable chunk names (which packages a file holds) for the load benchmark and for people.
+    optimization: { chunkIds: 'named' },
     performance: { hints: false },
     cache: { type: 'filesystem', cacheDirectory: resolve(options.appDir, 'node_modules/.cache/webpack') },
     stats: 'errors-warnings',

@@ -29,6 +29,9 @@ function report(line: string, key: string, value: unknown): void {
 const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? 0;
 const kib = (bytes: number) => Math.round(bytes / 102.4) / 10;
 
+/** Chunks named after the shared packages they hold (React, the UI kit and the UI5 inside it). */
+const SHARED_CHUNK = /react|ui5|ui-kit|sap-theming/;
+
 /** Which chunks hold shared singletons: the apps' Module Federation manifests list them. */
 async function sharedChunks(): Promise<Set<string>> {
   const files = new Set<string>();
@@ -57,7 +60,7 @@ function countBytes(cdp: CDPSession, origins: { shell: string; mfe: string }, sh
     if (!counting || !url) return;
     totals.requests += 1;
     const file = new URL(url).pathname.slice(1);
-    if (shared.has(file)) totals.shared += event.encodedDataLength;
+    if (shared.has(file) || SHARED_CHUNK.test(file)) totals.shared += event.encodedDataLength;
     else if (url.startsWith(origins.mfe)) totals.remote += event.encodedDataLength;
     else if (url.startsWith(origins.shell)) totals.host += event.encodedDataLength;
   });

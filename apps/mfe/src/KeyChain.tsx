@@ -1,4 +1,14 @@
-import { applyTheme } from '@openkcm/web-theme';
+import {
+  applyTheme,
+  Bar,
+  FlexBox,
+  MessageStrip,
+  Tab,
+  TabContainer,
+  Tag,
+  ThemeProvider,
+  Title,
+} from '@openkcm/ui-kit';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, createRequest } from './api/client.js';
@@ -12,8 +22,6 @@ import { usePermission } from './permissions.js';
 import { Accounts } from './screens/Accounts.js';
 import { Keys } from './screens/Keys.js';
 import { Overview } from './screens/Overview.js';
-import './icons.js';
-import { Bar, FlexBox, MessageStrip, Tab, TabContainer, Tag, ThemeProvider, Title } from './ui5.js';
 
 // The graph library is only fetched when someone opens the topology.
 const Topology = lazy(() => import('./screens/Topology.js'));

@@ -1,6 +1,6 @@
 import { loadRemote, registerRemotes } from '@module-federation/enhanced/runtime';
+import { BusyIndicator, Button, MessageStrip } from '@openkcm/ui-kit';
 import { type ComponentType, useEffect, useState } from 'react';
-import { BusyIndicator, Button, MessageStrip } from './ui5.js';
 
 /** What the remote's `./KeyChain` module exports (its own HostContext; the shell does not import the remote's code). */
 export interface KeyChainContext {

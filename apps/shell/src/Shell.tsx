@@ -1,13 +1,5 @@
-import { applyTheme } from '@openkcm/web-theme';
-import './icons.js';
-import type { User, UserManager } from 'oidc-client-ts';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { callBff, type MeResponse } from './bff.js';
-import type { ShellConfig } from './config.js';
-import { RemoteKeyChain } from './RemoteKeyChain.js';
-import { type Page, parseRoute, routePath } from './routes.js';
-import { initialTheme, saveTheme, type Theme } from './theme-preference.js';
 import {
+  applyTheme,
   BusyIndicator,
   FlexBox,
   Label,
@@ -19,7 +11,14 @@ import {
   SideNavigation,
   SideNavigationItem,
   ThemeProvider,
-} from './ui5.js';
+} from '@openkcm/ui-kit';
+import type { User, UserManager } from 'oidc-client-ts';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { callBff, type MeResponse } from './bff.js';
+import type { ShellConfig } from './config.js';
+import { RemoteKeyChain } from './RemoteKeyChain.js';
+import { type Page, parseRoute, routePath } from './routes.js';
+import { initialTheme, saveTheme, type Theme } from './theme-preference.js';
 import { WorkspaceSettings } from './WorkspaceSettings.js';
 
 export function Shell({

@@ -1,5 +1,3 @@
-import { useCallback, useEffect, useState } from 'react';
-import { callBff, type OpenkcmStatus } from './bff.js';
 import {
   Bar,
   Button,
@@ -13,7 +11,9 @@ import {
   Switch,
   Text,
   Title,
-} from './ui5.js';
+} from '@openkcm/ui-kit';
+import { useCallback, useEffect, useState } from 'react';
+import { callBff, type OpenkcmStatus } from './bff.js';
 
 const PHASE_STATE = { Provisioning: 'None', Active: 'Positive', Suspended: 'Negative' } as const;
 

@@ -1,4 +1,4 @@
-import { applyTheme } from '@openkcm/web-theme';
+import { applyTheme } from '@openkcm/ui-kit';
 import { createRoot } from 'react-dom/client';
 import { createUserManager, signIn } from './auth.js';
 import { loadConfig } from './config.js';

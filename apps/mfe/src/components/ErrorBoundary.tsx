@@ -1,5 +1,5 @@
+import { Button, MessageStrip } from '@openkcm/ui-kit';
 import { Component, type ReactNode } from 'react';
-import { Button, MessageStrip } from '../ui5.js';
 
 /** A failing screen shows what failed and a way back, instead of blanking the Console's tab. */
 export class ErrorBoundary extends Component<

@@ -1,6 +1,6 @@
+import { FlexBox, Input, Option, Select } from '@openkcm/ui-kit';
 import { useState } from 'react';
 import { SCHEDULES, scheduleProblem } from '../schedules.js';
-import { FlexBox, Input, Option, Select } from '../ui5.js';
 
 const CUSTOM = 'custom';
 

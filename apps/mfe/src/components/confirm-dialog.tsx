@@ -1,6 +1,6 @@
+import { Bar, Button, Dialog, MessageStrip } from '@openkcm/ui-kit';
 import { type ReactNode, useState } from 'react';
 import { ApiError } from '../api/client.js';
-import { Bar, Button, Dialog, MessageStrip } from '../ui5.js';
 import { messageOf } from './states.js';
 
 /**

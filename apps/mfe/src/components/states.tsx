@@ -1,6 +1,6 @@
+import { BusyIndicator, Button, FlexBox, MessageStrip, Text, Title } from '@openkcm/ui-kit';
 import type { ReactNode } from 'react';
 import { ApiError } from '../api/client.js';
-import { BusyIndicator, Button, FlexBox, MessageStrip, Text, Title } from '../ui5.js';
 
 export function Loading({ what }: { what: string }) {
   return (

@@ -1,4 +1,4 @@
-import { ObjectStatus } from '../ui5.js';
+import { ObjectStatus } from '@openkcm/ui-kit';
 
 type Design = 'None' | 'Positive' | 'Negative' | 'Critical' | 'Information';
 

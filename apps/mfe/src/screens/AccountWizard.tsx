@@ -1,14 +1,3 @@
-import { useState } from 'react';
-import { useCreateAccount, useOverview } from '../api/hooks.js';
-import { messageOf } from '../components/states.js';
-import {
-  accountProblems,
-  KEY_REFERENCE_FORMATS,
-  PROVIDER_LABELS,
-  PROVIDER_TYPES,
-  type ProviderType,
-  REGION_SUGGESTIONS,
-} from '../providers.js';
 import {
   Bar,
   Button,
@@ -22,7 +11,18 @@ import {
   Text,
   Wizard,
   WizardStep,
-} from '../ui5.js';
+} from '@openkcm/ui-kit';
+import { useState } from 'react';
+import { useCreateAccount, useOverview } from '../api/hooks.js';
+import { messageOf } from '../components/states.js';
+import {
+  accountProblems,
+  KEY_REFERENCE_FORMATS,
+  PROVIDER_LABELS,
+  PROVIDER_TYPES,
+  type ProviderType,
+  REGION_SUGGESTIONS,
+} from '../providers.js';
 
 const STEPS = ['provider', 'region', 'key'] as const;
 type Step = (typeof STEPS)[number];

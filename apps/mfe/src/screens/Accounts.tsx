@@ -1,12 +1,4 @@
 import type { Account } from '@openkcm/api';
-import { useState } from 'react';
-import { useAccounts, useDeleteAccount } from '../api/hooks.js';
-import { ConfirmDialog } from '../components/confirm-dialog.js';
-import { Empty, QueryView } from '../components/states.js';
-import { PhaseStatus } from '../components/status.js';
-import { readyCondition } from '../format.js';
-import { usePermission } from '../permissions.js';
-import { PROVIDER_LABELS, type ProviderType } from '../providers.js';
 import {
   Bar,
   Button,
@@ -21,7 +13,15 @@ import {
   Tag,
   Text,
   Title,
-} from '../ui5.js';
+} from '@openkcm/ui-kit';
+import { useState } from 'react';
+import { useAccounts, useDeleteAccount } from '../api/hooks.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { Empty, QueryView } from '../components/states.js';
+import { PhaseStatus } from '../components/status.js';
+import { readyCondition } from '../format.js';
+import { usePermission } from '../permissions.js';
+import { PROVIDER_LABELS, type ProviderType } from '../providers.js';
 import { AccountWizard } from './AccountWizard.js';
 import { RekeyDialog } from './RekeyDialog.js';
 

@@ -1,10 +1,6 @@
 import { ALGORITHMS } from '@openkcm/api';
 import { KeyBody } from '@openkcm/bff-api';
 import { validate } from '@openkcm/schema';
-import { useState } from 'react';
-import { useAccounts, useCreateKey } from '../api/hooks.js';
-import { ScheduleSelect } from '../components/ScheduleSelect.js';
-import { messageOf } from '../components/states.js';
 import {
   Bar,
   Button,
@@ -18,7 +14,11 @@ import {
   Text,
   Wizard,
   WizardStep,
-} from '../ui5.js';
+} from '@openkcm/ui-kit';
+import { useState } from 'react';
+import { useAccounts, useCreateKey } from '../api/hooks.js';
+import { ScheduleSelect } from '../components/ScheduleSelect.js';
+import { messageOf } from '../components/states.js';
 
 type Step = 'account' | 'policy';
 

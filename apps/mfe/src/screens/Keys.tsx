@@ -1,12 +1,4 @@
 import type { ServiceEncryptionKey } from '@openkcm/api';
-import { useState } from 'react';
-import { useDeleteKey, useEnvironment, useKeys, useRotateKey, useUpdateKey } from '../api/hooks.js';
-import { ConfirmDialog } from '../components/confirm-dialog.js';
-import { ScheduleSelect } from '../components/ScheduleSelect.js';
-import { Empty, messageOf, QueryView } from '../components/states.js';
-import { PhaseStatus } from '../components/status.js';
-import { describeSchedule, formatTime } from '../format.js';
-import { usePermission } from '../permissions.js';
 import {
   Bar,
   Button,
@@ -21,7 +13,15 @@ import {
   Text,
   Title,
   Toast,
-} from '../ui5.js';
+} from '@openkcm/ui-kit';
+import { useState } from 'react';
+import { useDeleteKey, useEnvironment, useKeys, useRotateKey, useUpdateKey } from '../api/hooks.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { ScheduleSelect } from '../components/ScheduleSelect.js';
+import { Empty, messageOf, QueryView } from '../components/states.js';
+import { PhaseStatus } from '../components/status.js';
+import { describeSchedule, formatTime } from '../format.js';
+import { usePermission } from '../permissions.js';
 import { KeyWizard } from './KeyWizard.js';
 
 const accountOf = (key: ServiceEncryptionKey) => key.spec.accountRef.name;

@@ -1,8 +1,8 @@
+import { Card, CardHeader, FlexBox, List, ListItemStandard, Text, Title } from '@openkcm/ui-kit';
 import { useEnvironment, useOverview, useStatus } from '../api/hooks.js';
 import { Empty, QueryView } from '../components/states.js';
 import { PhaseStatus } from '../components/status.js';
 import { formatTime } from '../format.js';
-import { Card, CardHeader, FlexBox, List, ListItemStandard, Text, Title } from '../ui5.js';
 
 function Figure({
   label,

@@ -1,9 +1,9 @@
 import type { Account } from '@openkcm/api';
+import { FlexBox, Input, Label, MessageStrip, Text } from '@openkcm/ui-kit';
 import { useState } from 'react';
 import { useRekeyAccount } from '../api/hooks.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { KEY_REFERENCE_FORMATS, keyReferenceProblem, type ProviderType } from '../providers.js';
-import { FlexBox, Input, Label, MessageStrip, Text } from '../ui5.js';
 
 /** FR-203: re-keying re-wraps the whole chain, so the Account's name must be typed to confirm. */
 export function RekeyDialog({ account, onClose }: { account: Account | undefined; onClose: () => void }) {

@@ -8,10 +8,10 @@ import {
   ReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
+import { Text } from '@openkcm/ui-kit';
 import { useMemo, useState } from 'react';
 import { useEnvironment, useTopology } from '../api/hooks.js';
 import { Empty, QueryView } from '../components/states.js';
-import { Text } from '../ui5.js';
 import { GROUP_ABOVE, type LaidOutNode, layoutTopology } from './topology-layout.js';
 
 const COLORS: Record<LaidOutNode['kind'], string> = {

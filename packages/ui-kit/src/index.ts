@@ -1,5 +1,8 @@
-// The UI5 controls the Key Chain uses, imported by their own modules: Module Federation shares
-// UI5 per module (see the root webpack config), so only these controls travel to the browser.
+// The UI kit of the browser apps: exactly the UI5 controls, icons and themes the Key Chain and the
+// dev shell use. Host and remote share this one module as a singleton (see the root webpack
+// config): one copy of UI5 in the page, bundled and minified as a whole, instead of hundreds of
+// per-file shared modules or the whole UI5 library.
+import './icons.js';
 
 export { FlexBox } from '@ui5/webcomponents-react/dist/components/FlexBox/index.js';
 export { ObjectStatus } from '@ui5/webcomponents-react/dist/components/ObjectStatus/index.js';
@@ -19,6 +22,11 @@ export { MessageStrip } from '@ui5/webcomponents-react/dist/webComponents/Messag
 export { Option } from '@ui5/webcomponents-react/dist/webComponents/Option/index.js';
 export { ProgressIndicator } from '@ui5/webcomponents-react/dist/webComponents/ProgressIndicator/index.js';
 export { Select } from '@ui5/webcomponents-react/dist/webComponents/Select/index.js';
+export { ShellBar } from '@ui5/webcomponents-react/dist/webComponents/ShellBar/index.js';
+export { ShellBarItem } from '@ui5/webcomponents-react/dist/webComponents/ShellBarItem/index.js';
+export { SideNavigation } from '@ui5/webcomponents-react/dist/webComponents/SideNavigation/index.js';
+export { SideNavigationItem } from '@ui5/webcomponents-react/dist/webComponents/SideNavigationItem/index.js';
+export { Switch } from '@ui5/webcomponents-react/dist/webComponents/Switch/index.js';
 export { Tab } from '@ui5/webcomponents-react/dist/webComponents/Tab/index.js';
 export { TabContainer } from '@ui5/webcomponents-react/dist/webComponents/TabContainer/index.js';
 export { Table } from '@ui5/webcomponents-react/dist/webComponents/Table/index.js';
@@ -32,3 +40,4 @@ export { Title } from '@ui5/webcomponents-react/dist/webComponents/Title/index.j
 export { Toast } from '@ui5/webcomponents-react/dist/webComponents/Toast/index.js';
 export { Wizard } from '@ui5/webcomponents-react/dist/webComponents/Wizard/index.js';
 export { WizardStep } from '@ui5/webcomponents-react/dist/webComponents/WizardStep/index.js';
+export { applyTheme, UI5_THEMES } from './theme.js';
