@@ -41,8 +41,8 @@ function ensurePnpm() {
 
 function main() {
   const [mode, ...rest] = process.argv.slice(2);
-  if (mode !== 'start' && mode !== 'test') {
-    log('usage: node scripts/bootstrap.mjs start|test');
+  if (mode !== 'start' && mode !== 'test' && mode !== 'demo') {
+    log('usage: node scripts/bootstrap.mjs start|test|demo');
     return 2;
   }
   const pnpm = ensurePnpm();
@@ -61,6 +61,8 @@ function main() {
     process.on('SIGTERM', () => {});
     return pn('exec', 'tsx', 'packages/local-stack/src/cli.ts', 'start', ...rest);
   }
+
+  if (mode === 'demo') return pn('exec', 'tsx', 'e2e/demo/walkthrough.ts', ...rest);
 
   log('checking format, lint and types');
   if (pn('run', 'check') !== 0) return 1;

@@ -173,6 +173,7 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
             </Label>
             <Input
               id="account-region"
+              style={{ width: '100%' }}
               accessibleName="Region"
               value={draft.region}
               placeholder={
@@ -206,10 +207,11 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
         >
           <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
             <Label for="account-key-reference" required showColon>
-              {format.description}
+              {`${format.description.charAt(0).toUpperCase()}${format.description.slice(1)}`}
             </Label>
             <Input
               id="account-key-reference"
+              style={{ width: '100%' }}
               accessibleName="Key reference"
               value={draft.keyReference}
               placeholder={format.example}
@@ -222,6 +224,7 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
             </Label>
             <Input
               id="account-name"
+              style={{ width: '100%' }}
               accessibleName="Account name"
               value={draft.name}
               placeholder="aws-root-production"
@@ -234,6 +237,7 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
             </Label>
             <Input
               id="account-display-name"
+              style={{ width: '100%' }}
               accessibleName="Display name"
               value={draft.displayName}
               onInput={set('displayName')}

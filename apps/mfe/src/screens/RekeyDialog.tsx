@@ -41,6 +41,7 @@ export function RekeyDialog({ account, onClose }: { account: Account | undefined
         </Label>
         <Input
           id="rekey-reference"
+          style={{ width: '100%' }}
           accessibleName="New key reference"
           value={keyReference}
           placeholder={KEY_REFERENCE_FORMATS[providerType as ProviderType]?.example}
