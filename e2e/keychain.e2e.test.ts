@@ -176,9 +176,23 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     await accountRow(page, 'acme-root').waitFor({ state: 'detached', ...LONG });
   });
 
-  it('switches to the dark theme live, without a reload, and every screen stays accessible', async () => {
+  it('shows changes made elsewhere (kubectl, another tab) live, without a reload', async () => {
     await createAccount(page, 'acme-dark', 'acme-root');
-    await createKey(page, 'reports');
+    await openTab(page, 'Service keys');
+    const created = await fetch(`${stack.endpoints.bff}/api/v1/workspaces/${ACME}/keys`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${await stack.tokenFor('alice')}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ name: 'reports', accountRef: { name: 'acme-dark' } }),
+    });
+    expect(created.status).toBe(201);
+    await keyRow(page, 'reports').locator('[data-phase="Active"]').waitFor(LONG);
+    await waitForVersion(page, 'reports', 'v1');
+  });
+
+  it('switches to the dark theme live, without a reload, and every screen stays accessible', async () => {
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
     await page.getByTestId('theme-toggle').click();
