@@ -192,7 +192,7 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     await waitForVersion(page, 'reports', 'v1');
   });
 
-  it('switches to the dark theme live, without a reload, and every screen stays accessible', async () => {
+  it('switches to the dark theme live, without a reload; every screen and dialog stays accessible and works from the keyboard', async () => {
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
     await page.getByTestId('theme-toggle').click();
@@ -202,6 +202,24 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
       await openTab(page, tab);
       await inspect(tab.toLowerCase().replace(' ', '-'));
     }
+    // The dialogs too, opened from the keyboard alone.
+    await openTab(page, 'Accounts');
+    await page.getByRole('button', { name: 'Create Account' }).first().focus();
+    await page.keyboard.press('Enter');
+    await dialog(page, 'Create Account').waitFor(LONG);
+    await inspect('account-wizard');
+    await page.keyboard.press('Escape');
+    await dialog(page, 'Create Account').waitFor({ state: 'detached', ...LONG });
+    await accountRow(page, 'acme-dark').getByRole('button', { name: 'Re-key acme-dark' }).focus();
+    await page.keyboard.press('Enter');
+    await inspect('rekey-dialog');
+    await page.keyboard.press('Escape');
+    await openTab(page, 'Service keys');
+    await page.getByRole('button', { name: 'Create service key' }).first().focus();
+    await page.keyboard.press('Enter');
+    await dialog(page, 'Create service key').getByRole('button', { name: 'Next' }).press('Enter');
+    await inspect('key-wizard');
+    await page.keyboard.press('Escape');
     await page.getByRole('treeitem', { name: 'Workspace Settings' }).click();
     await inspect('workspace-settings');
     expect(problems).toEqual([]);
