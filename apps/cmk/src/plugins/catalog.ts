@@ -1,6 +1,7 @@
 import { LocalCaCertificateIssuer } from '@openkcm/plugin-certificates-local-ca';
 import { OidcIdentity } from '@openkcm/plugin-identity-oidc';
 import { LocalKeystore } from '@openkcm/plugin-keystore-local';
+import { Pkcs11Keystore } from '@openkcm/plugin-keystore-pkcs11';
 import { LogNotification } from '@openkcm/plugin-notification-log';
 import type { Plugin, PluginType } from '@openkcm/plugin-sdk';
 import { WorkspaceSystemInformation } from '@openkcm/plugin-system-information-workspaces';
@@ -8,6 +9,7 @@ import { WorkspaceSystemInformation } from '@openkcm/plugin-system-information-w
 /** Every plugin this build of CMK can load, by the name config.yaml uses. */
 export const PLUGIN_CATALOG: Record<string, { type: PluginType; create: () => Plugin }> = {
   'keystore-local': { type: 'KeystoreProvider', create: () => new LocalKeystore() },
+  'keystore-pkcs11': { type: 'KeystoreProvider', create: () => new Pkcs11Keystore() },
   'identity-oidc': { type: 'IdentityManagementService', create: () => new OidcIdentity() },
   'certificates-local-ca': { type: 'CertificateIssuerService', create: () => new LocalCaCertificateIssuer() },
   'system-information-workspaces': {

@@ -1,0 +1,62 @@
+import { keystoreContract } from '@openkcm/plugin-sdk/testing';
+import { describe, expect, it } from 'vitest';
+import { Pkcs11Keystore } from '../src/index.js';
+import { initialiseToken, SOFTHSM_LIBRARY, softHsmAvailable } from './softhsm.js';
+
+async function keystore(configuration: Record<string, unknown>) {
+  const plugin = new Pkcs11Keystore();
+  await plugin.configure(configuration);
+  return plugin;
+}
+
+describe.runIf(softHsmAvailable())('PKCS#11 against a real SoftHSM2 token', () => {
+  keystoreContract('the PKCS#11 keystore', async () => {
+    const token = await initialiseToken('openkcm-test', '246810');
+    const configuration = { library: SOFTHSM_LIBRARY, tokenLabel: 'openkcm-test', pinFile: token.pinFile };
+    const plugin = await keystore(configuration);
+    await plugin.createKey({ keyReference: 'acme-root' });
+    return {
+      plugin,
+      existingKey: { keyReference: 'acme-root' },
+      missingKey: { keyReference: 'no-such-key' },
+      scratchKey: { keyReference: 'scratch key' },
+      invalidAccessData: { address: 'https://example.com' },
+      withBadCredentials: () => keystore({ ...configuration, pinFile: token.wrongPinFile }),
+      unreachable: () => keystore({ ...configuration, library: '/nonexistent/libpkcs11.so' }),
+      async cleanup() {
+        await plugin.close();
+        await token.remove();
+      },
+    };
+  });
+});
+
+describe.runIf(softHsmAvailable())('PKCS#11 session recovery', () => {
+  it('re-opens the token after the library was finalised under it, and the call succeeds', async () => {
+    const token = await initialiseToken('openkcm-recovery', '135790');
+    const configuration = {
+      library: SOFTHSM_LIBRARY,
+      tokenLabel: 'openkcm-recovery',
+      pinFile: token.pinFile,
+    };
+    const plugin = await keystore(configuration);
+    try {
+      await plugin.createKey({ keyReference: 'root' });
+      const wrapped = await plugin.wrapKey({ keyReference: 'root' }, Buffer.alloc(32, 7), Buffer.from('ctx'));
+      // Another user of the same library in this process shuts it down: every session is gone.
+      const other = await keystore(configuration);
+      await other.getKey({ keyReference: 'root' });
+      await other.close();
+      const unwrapped = await plugin.unwrapKey(
+        { keyReference: 'root' },
+        wrapped.ciphertext,
+        Buffer.from('ctx'),
+      );
+      expect(Buffer.from(unwrapped).equals(Buffer.alloc(32, 7))).toBe(true);
+      expect((await plugin.health()).status).toBe('healthy');
+    } finally {
+      await plugin.close();
+      await token.remove();
+    }
+  });
+});
