@@ -13,6 +13,7 @@ import {
   createKey,
   dialog,
   keyRow,
+  openAccountWizardAtKey,
   openTab,
   type,
   waitForVersion,
@@ -81,10 +82,7 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
   it('creates an Account through the wizard, validating the key reference as it is typed', async () => {
     await openTab(page, 'Accounts');
     await page.getByText('No Accounts yet').waitFor(LONG);
-    await page.getByRole('button', { name: 'Create Account' }).first().click();
-    const wizard = dialog(page, 'Create Account');
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByRole('button', { name: 'Next' }).click();
+    const wizard = await openAccountWizardAtKey(page);
     await type(page, 'account-key-reference', 'Not A Label!');
     await type(page, 'account-name', 'Not A Name');
     await page.getByText('Use lower-case letters').first().waitFor(LONG);

@@ -13,6 +13,7 @@ import {
   createKey,
   dialog,
   keyRow,
+  openAccountWizardAtKey,
   openTab,
   type,
   waitForVersion,
@@ -62,10 +63,7 @@ try {
   await page.getByTestId('settings-tenant-phase').filter({ hasText: 'Active' }).waitFor({ timeout: 30_000 });
   await shot('OpenKCM enabled, the tenant is Active', page);
   await page.getByRole('treeitem', { name: 'Key Chain' }).click();
-  await openTab(page, 'Accounts');
-  await page.getByRole('button', { name: 'Create Account' }).first().click();
-  await dialog(page, 'Create Account').getByRole('button', { name: 'Next' }).click();
-  await dialog(page, 'Create Account').getByRole('button', { name: 'Next' }).click();
+  await openAccountWizardAtKey(page);
   await type(page, 'account-key-reference', 'acme-root');
   await type(page, 'account-name', 'acme-root');
   await shot('the Account wizard checks the key reference as it is typed', page);

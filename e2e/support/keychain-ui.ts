@@ -37,12 +37,20 @@ export function keyRow(root: Root, name: string): Locator {
   return root.locator(`[data-key="${name}"]`);
 }
 
-export async function createAccount(root: Root, name: string, keyReference: string): Promise<void> {
+/** Opens the Account wizard and steps to its key reference page, as a person would, step by step. */
+export async function openAccountWizardAtKey(root: Root): Promise<Locator> {
   await openTab(root, 'Accounts');
   await root.getByRole('button', { name: 'Create Account' }).first().click();
   const wizard = dialog(root, 'Create Account');
   await wizard.getByRole('button', { name: 'Next' }).click();
+  await root.locator('#account-region input').waitFor();
   await wizard.getByRole('button', { name: 'Next' }).click();
+  await root.locator('#account-key-reference input').waitFor();
+  return wizard;
+}
+
+export async function createAccount(root: Root, name: string, keyReference: string): Promise<void> {
+  const wizard = await openAccountWizardAtKey(root);
   await type(root, 'account-key-reference', keyReference);
   await type(root, 'account-name', name);
   await wizard.getByRole('button', { name: 'Create Account' }).click();
@@ -55,6 +63,7 @@ export async function createKey(root: Root, name: string): Promise<void> {
   await root.getByRole('button', { name: 'Create service key' }).first().click();
   const wizard = dialog(root, 'Create service key');
   await wizard.getByRole('button', { name: 'Next' }).click();
+  await root.locator('#key-name input').waitFor();
   await type(root, 'key-name', name);
   await wizard.getByRole('button', { name: 'Create key' }).click();
   await wizard.waitFor({ state: 'hidden' });

@@ -21,6 +21,7 @@ const { values } = parseArgs({
       default: list(process.env.IDP_SHELL_REDIRECT_URIS),
     },
     'shell-origin': { type: 'string', multiple: true, default: list(process.env.IDP_SHELL_ORIGINS) },
+    'access-token-ttl': { type: 'string', default: process.env.IDP_ACCESS_TOKEN_TTL_SECONDS ?? '3600' },
   },
 });
 
@@ -30,12 +31,19 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const accessTokenTtlSeconds = Number(values['access-token-ttl']);
+if (!Number.isInteger(accessTokenTtlSeconds) || accessTokenTtlSeconds < 60 || accessTokenTtlSeconds > 86_400) {
+  process.stderr.write(`--access-token-ttl must be whole seconds from 60 to 86400, got "${values['access-token-ttl']}"\n`);
+  process.exit(2);
+}
+
 const idp = await startIdp({
   dataDir: resolve(values['data-dir']),
   host: values.host,
   port,
   shellRedirectUris: values['shell-redirect-uri'],
   shellOrigins: values['shell-origin'],
+  accessTokenTtlSeconds,
 });
 process.stdout.write(`OPENKCM_READY ${JSON.stringify({ name: 'idp', url: idp.issuer })}\n`);
 

@@ -74,6 +74,11 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
     close();
   };
   const index = STEPS.indexOf(step);
+  // From the state React holds, not this render's: two quick clicks move two steps.
+  const move = (delta: number) =>
+    setStep(
+      (current) => STEPS[Math.min(STEPS.length - 1, Math.max(0, STEPS.indexOf(current) + delta))] ?? current,
+    );
   return (
     <Dialog
       open={open}
@@ -86,12 +91,12 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
         <Bar
           endContent={
             <>
-              {index > 0 && <Button onClick={() => setStep(STEPS[index - 1] ?? 'provider')}>Back</Button>}
+              {index > 0 && <Button onClick={() => move(-1)}>Back</Button>}
               {index < STEPS.length - 1 ? (
                 <Button
                   design="Emphasized"
                   disabled={step === 'region' && Boolean(problems.region)}
-                  onClick={() => setStep(STEPS[index + 1] ?? 'key')}
+                  onClick={() => move(1)}
                 >
                   Next
                 </Button>
