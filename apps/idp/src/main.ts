@@ -32,8 +32,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const accessTokenTtlSeconds = Number(values['access-token-ttl']);
-if (!Number.isInteger(accessTokenTtlSeconds) || accessTokenTtlSeconds < 60 || accessTokenTtlSeconds > 86_400) {
-  process.stderr.write(`--access-token-ttl must be whole seconds from 60 to 86400, got "${values['access-token-ttl']}"\n`);
+if (
+  !Number.isInteger(accessTokenTtlSeconds) ||
+  accessTokenTtlSeconds < 60 ||
+  accessTokenTtlSeconds > 86_400
+) {
+  process.stderr.write(
+    `--access-token-ttl must be whole seconds from 60 to 86400, got "${values['access-token-ttl']}"\n`,
+  );
   process.exit(2);
 }
 
