@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   healthNow,
@@ -28,11 +28,28 @@ export const Pkcs11KeystoreConfiguration = Type.Object({
   tokenLabel: Type.String({ minLength: 1, maxLength: 32 }),
   /** File holding the user PIN, e.g. a mounted Secret; the PIN itself is never in the configuration. */
   pinFile: Type.String({ minLength: 1 }),
-  /** How L2 material is wrapped inside the token; AES-GCM binds the tenant and Account as AAD. */
-  mechanism: Type.Optional(Type.Unsafe<'AES-GCM'>({ type: 'string', enum: ['AES-GCM'], default: 'AES-GCM' })),
+  /**
+   * How L2 material is wrapped inside the token. AES-GCM binds the tenant and Account as AAD;
+   * AES-KEY-WRAP-PAD (RFC 5649) is for tokens or policies that allow only key wrapping, and binds
+   * them by a SHA-256 digest wrapped with the material.
+   */
+  mechanism: Type.Optional(
+    Type.Unsafe<'AES-GCM' | 'AES-KEY-WRAP-PAD'>({
+      type: 'string',
+      enum: ['AES-GCM', 'AES-KEY-WRAP-PAD'],
+      default: 'AES-GCM',
+    }),
+  ),
+  /**
+   * The token's number for AES key wrap with padding: PKCS#11 2.40 says 0x210A (SoftHSM2); Thales
+   * Luna firmware uses its own vendor-defined number, so set it here for Luna.
+   */
+  keyWrapPadMechanism: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff })),
 });
 
 const FORMAT_GCM = 1;
+const FORMAT_KEY_WRAP_PAD = 2;
+const DIGEST = 32;
 /**
  * Tokens have no key lifecycle, and SoftHSM2 cannot read date attributes back, so OpenKCM keeps its
  * few facts about a key (created, deletion scheduled) as JSON in the key's CKA_ID.
@@ -75,6 +92,8 @@ const AUTHENTICATION = new Set([
 ]);
 const DECRYPTION = new Set([
   pkcs11js.CKR_ENCRYPTED_DATA_INVALID,
+  pkcs11js.CKR_WRAPPED_KEY_INVALID,
+  pkcs11js.CKR_WRAPPED_KEY_LEN_RANGE,
   pkcs11js.CKR_ENCRYPTED_DATA_LEN_RANGE,
   pkcs11js.CKR_DATA_INVALID,
   pkcs11js.CKR_DATA_LEN_RANGE,
@@ -105,7 +124,15 @@ export class Pkcs11Keystore implements KeystoreProvider {
   readonly type = 'KeystoreProvider' as const;
   readonly providerType = 'ThalesHSM';
   readonly production = true;
-  private config: { library: string; tokenLabel: string; pinFile: string } | undefined;
+  private config:
+    | {
+        library: string;
+        tokenLabel: string;
+        pinFile: string;
+        mechanism: 'AES-GCM' | 'AES-KEY-WRAP-PAD';
+        keyWrapPad: number;
+      }
+    | undefined;
   private module: pkcs11js.PKCS11 | undefined;
   private session: Buffer | undefined;
 
@@ -113,7 +140,13 @@ export class Pkcs11Keystore implements KeystoreProvider {
 
   async configure(configuration: unknown): Promise<void> {
     const config = parseConfiguration(Pkcs11KeystoreConfiguration, configuration);
-    this.config = { library: config.library, tokenLabel: config.tokenLabel, pinFile: config.pinFile };
+    this.config = {
+      library: config.library,
+      tokenLabel: config.tokenLabel,
+      pinFile: config.pinFile,
+      mechanism: config.mechanism ?? 'AES-GCM',
+      keyWrapPad: config.keyWrapPadMechanism ?? pkcs11js.CKM_AES_KEY_WRAP_PAD,
+    };
   }
 
   async close(): Promise<void> {
@@ -283,6 +316,8 @@ export class Pkcs11Keystore implements KeystoreProvider {
         { type: pkcs11js.CKA_MODIFIABLE, value: true },
         { type: pkcs11js.CKA_ENCRYPT, value: true },
         { type: pkcs11js.CKA_DECRYPT, value: true },
+        { type: pkcs11js.CKA_WRAP, value: true },
+        { type: pkcs11js.CKA_UNWRAP, value: true },
         { type: pkcs11js.CKA_ID, value: metadata({ createdAt: new Date().toISOString() }) },
       ]);
       return this.describe(module, session, handle, label);
@@ -302,8 +337,7 @@ export class Pkcs11Keystore implements KeystoreProvider {
     const deleteAfter = new Date(Date.now() + options.windowDays * 86_400_000).toISOString();
     await this.setAttributes(key, [
       { type: pkcs11js.CKA_ID, value: metadata({ createdAt: info.createdAt, deleteAfter }) },
-      { type: pkcs11js.CKA_ENCRYPT, value: false },
-      { type: pkcs11js.CKA_DECRYPT, value: false },
+      ...usage(false),
     ]);
   }
 
@@ -311,16 +345,12 @@ export class Pkcs11Keystore implements KeystoreProvider {
     const info = await this.getKey(key);
     await this.setAttributes(key, [
       { type: pkcs11js.CKA_ID, value: metadata({ createdAt: info.createdAt }) },
-      { type: pkcs11js.CKA_ENCRYPT, value: true },
-      { type: pkcs11js.CKA_DECRYPT, value: true },
+      ...usage(true),
     ]);
   }
 
   disableKey(key: KeyHandle): Promise<void> {
-    return this.setAttributes(key, [
-      { type: pkcs11js.CKA_ENCRYPT, value: false },
-      { type: pkcs11js.CKA_DECRYPT, value: false },
-    ]);
+    return this.setAttributes(key, usage(false));
   }
 
   async validateKey(key: KeyHandle): Promise<KeyValidation> {
@@ -360,6 +390,31 @@ export class Pkcs11Keystore implements KeystoreProvider {
     const label = this.checkReference(key);
     return this.run(label, (module, session) => {
       const handle = this.usable(module, session, label);
+      if (this.config?.mechanism === 'AES-KEY-WRAP-PAD') {
+        const header = Buffer.from([FORMAT_KEY_WRAP_PAD]);
+        const payload = Buffer.concat([Buffer.from(plaintext), digest(header, aad)]);
+        // The material enters the token as a short-lived session object, so the token can wrap it.
+        const material = module.C_CreateObject(session, [
+          { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+          { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_GENERIC_SECRET },
+          { type: pkcs11js.CKA_TOKEN, value: false },
+          { type: pkcs11js.CKA_EXTRACTABLE, value: true },
+          { type: pkcs11js.CKA_SENSITIVE, value: false },
+          { type: pkcs11js.CKA_VALUE, value: payload },
+        ]);
+        try {
+          const wrapped = module.C_WrapKey(
+            session,
+            { mechanism: this.config.keyWrapPad },
+            handle,
+            material,
+            Buffer.alloc(payload.length + 16),
+          );
+          return { ciphertext: Buffer.concat([header, wrapped]), keyVersion: '1' };
+        } finally {
+          module.C_DestroyObject(session, material);
+        }
+      }
       const header = Buffer.concat([Buffer.from([FORMAT_GCM]), randomBytes(IV)]);
       module.C_EncryptInit(session, gcm(header, aad), handle);
       const output = module.C_Encrypt(
@@ -374,21 +429,76 @@ export class Pkcs11Keystore implements KeystoreProvider {
   unwrapKey(key: KeyHandle, wrapped: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
     const label = this.checkReference(key);
     const bytes = Buffer.from(wrapped);
+    if (bytes[0] === FORMAT_KEY_WRAP_PAD && bytes.length > 1 + DIGEST)
+      return this.unwrapKeyWrapPad(label, bytes, aad);
     if (bytes.length < HEADER + TAG_BITS / 8 || bytes[0] !== FORMAT_GCM)
       return Promise.reject(pluginErrors.decryptionFailed());
     return this.run(label, (module, session) => {
       const handle = this.usable(module, session, label);
       module.C_DecryptInit(session, gcm(bytes.subarray(0, HEADER), aad), handle);
+      return decrypting(() =>
+        Buffer.from(module.C_Decrypt(session, bytes.subarray(HEADER), Buffer.alloc(bytes.length))),
+      );
+    });
+  }
+
+  private unwrapKeyWrapPad(label: string, bytes: Buffer, aad: Uint8Array): Promise<Uint8Array> {
+    return this.run(label, (module, session) => {
+      const handle = this.usable(module, session, label);
+      const material = decrypting(() =>
+        module.C_UnwrapKey(
+          session,
+          { mechanism: this.config?.keyWrapPad ?? pkcs11js.CKM_AES_KEY_WRAP_PAD },
+          handle,
+          bytes.subarray(1),
+          [
+            { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+            { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_GENERIC_SECRET },
+            { type: pkcs11js.CKA_TOKEN, value: false },
+            { type: pkcs11js.CKA_EXTRACTABLE, value: true },
+            { type: pkcs11js.CKA_SENSITIVE, value: false },
+          ],
+        ),
+      );
       try {
-        return Buffer.from(module.C_Decrypt(session, bytes.subarray(HEADER), Buffer.alloc(bytes.length)));
-      } catch (error) {
-        // A failed GCM tag check: Luna says CKR_ENCRYPTED_DATA_INVALID, SoftHSM2 CKR_GENERAL_ERROR.
-        const code = resultCode(error);
-        if (code !== undefined && (DECRYPTION.has(code) || code === pkcs11js.CKR_GENERAL_ERROR))
+        const [value] = module.C_GetAttributeValue(session, material, [{ type: pkcs11js.CKA_VALUE }]);
+        const payload = Buffer.isBuffer(value?.value) ? value.value : Buffer.alloc(0);
+        const plaintext = payload.subarray(0, payload.length - DIGEST);
+        if (
+          payload.length <= DIGEST ||
+          !payload.subarray(payload.length - DIGEST).equals(digest(bytes.subarray(0, 1), aad))
+        )
           throw pluginErrors.decryptionFailed();
-        throw error;
+        return Buffer.from(plaintext);
+      } finally {
+        module.C_DestroyObject(session, material);
       }
     });
+  }
+}
+
+/** CKA_ENCRYPT/DECRYPT/WRAP/UNWRAP together: what enabling and disabling a key switches. */
+function usage(on: boolean): pkcs11js.Template {
+  return [pkcs11js.CKA_ENCRYPT, pkcs11js.CKA_DECRYPT, pkcs11js.CKA_WRAP, pkcs11js.CKA_UNWRAP].map((type) => ({
+    type,
+    value: on,
+  }));
+}
+
+/** Key wrap authenticates the material but takes no AAD: the context travels as a digest inside. */
+function digest(header: Buffer, aad: Uint8Array): Buffer {
+  return createHash('sha256').update(header).update(aad).digest();
+}
+
+/** A failed integrity check: Luna says CKR_ENCRYPTED_DATA_INVALID or CKR_WRAPPED_KEY_INVALID, SoftHSM2 CKR_GENERAL_ERROR. */
+function decrypting<T>(operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    const code = resultCode(error);
+    if (code !== undefined && (DECRYPTION.has(code) || code === pkcs11js.CKR_GENERAL_ERROR))
+      throw pluginErrors.decryptionFailed();
+    throw error;
   }
 }
 

@@ -9,27 +9,31 @@ async function keystore(configuration: Record<string, unknown>) {
   return plugin;
 }
 
-describe.runIf(softHsmAvailable())('PKCS#11 against a real SoftHSM2 token', () => {
-  keystoreContract('the PKCS#11 keystore', async () => {
-    const token = await initialiseToken('openkcm-test', '246810');
-    const configuration = { library: SOFTHSM_LIBRARY, tokenLabel: 'openkcm-test', pinFile: token.pinFile };
-    const plugin = await keystore(configuration);
-    await plugin.createKey({ keyReference: 'acme-root' });
-    return {
-      plugin,
-      existingKey: { keyReference: 'acme-root' },
-      missingKey: { keyReference: 'no-such-key' },
-      scratchKey: { keyReference: 'scratch key' },
-      invalidAccessData: { address: 'https://example.com' },
-      withBadCredentials: () => keystore({ ...configuration, pinFile: token.wrongPinFile }),
-      unreachable: () => keystore({ ...configuration, library: '/nonexistent/libpkcs11.so' }),
-      async cleanup() {
-        await plugin.close();
-        await token.remove();
-      },
-    };
-  });
-});
+describe.runIf(softHsmAvailable()).each(['AES-GCM', 'AES-KEY-WRAP-PAD'])(
+  'PKCS#11 with %s against a real SoftHSM2 token',
+  (mechanism) => {
+    keystoreContract(`the PKCS#11 keystore (${mechanism})`, async () => {
+      const tokenLabel = `openkcm-${mechanism.toLowerCase()}`.slice(0, 32);
+      const token = await initialiseToken(tokenLabel, '246810');
+      const configuration = { library: SOFTHSM_LIBRARY, tokenLabel, pinFile: token.pinFile, mechanism };
+      const plugin = await keystore(configuration);
+      await plugin.createKey({ keyReference: 'acme-root' });
+      return {
+        plugin,
+        existingKey: { keyReference: 'acme-root' },
+        missingKey: { keyReference: 'no-such-key' },
+        scratchKey: { keyReference: 'scratch key' },
+        invalidAccessData: { address: 'https://example.com' },
+        withBadCredentials: () => keystore({ ...configuration, pinFile: token.wrongPinFile }),
+        unreachable: () => keystore({ ...configuration, library: '/nonexistent/libpkcs11.so' }),
+        async cleanup() {
+          await plugin.close();
+          await token.remove();
+        },
+      };
+    });
+  },
+);
 
 describe.runIf(softHsmAvailable())('PKCS#11 session recovery', () => {
   it('re-opens the token after the library was finalised under it, and the call succeeds', async () => {
