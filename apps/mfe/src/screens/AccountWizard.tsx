@@ -1,7 +1,5 @@
 import {
-  Bar,
   Button,
-  Dialog,
   FlexBox,
   Input,
   Label,
@@ -9,12 +7,12 @@ import {
   Option,
   Select,
   Text,
-  Wizard,
   WizardStep,
 } from '@openkcm/ui-kit';
 import { useState } from 'react';
 import { useCreateAccount, useOverview } from '../api/hooks.js';
 import { messageOf } from '../components/states.js';
+import { WizardDialog } from '../components/WizardDialog.js';
 import {
   accountProblems,
   KEY_REFERENCE_FORMATS,
@@ -74,188 +72,148 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
     close();
   };
   const index = STEPS.indexOf(step);
-  // From the state React holds, not this render's: two quick clicks move two steps.
-  const move = (delta: number) =>
-    setStep(
-      (current) => STEPS[Math.min(STEPS.length - 1, Math.max(0, STEPS.indexOf(current) + delta))] ?? current,
-    );
   return (
-    <Dialog
+    <WizardDialog
+      title="Create Account"
+      width="min(48rem, 95vw)"
       open={open}
-      headerText="Create Account"
-      accessibleName="Create Account"
+      steps={STEPS}
+      step={step}
+      setStep={setStep}
+      canAdvance={!(step === 'region' && Boolean(problems.region))}
+      finishText="Create Account"
+      busy={create.isPending}
+      onFinish={() => void submit().catch(() => undefined)}
       onClose={close}
-      style={{ width: 'min(48rem, 95vw)' }}
-      stretch={false}
-      footer={
-        <Bar
-          endContent={
-            <>
-              {index > 0 && <Button onClick={() => move(-1)}>Back</Button>}
-              {index < STEPS.length - 1 ? (
-                <Button
-                  design="Emphasized"
-                  disabled={step === 'region' && Boolean(problems.region)}
-                  onClick={() => move(1)}
-                >
-                  Next
-                </Button>
-              ) : (
-                <Button
-                  design="Emphasized"
-                  disabled={create.isPending}
-                  onClick={() => void submit().catch(() => undefined)}
-                >
-                  Create Account
-                </Button>
-              )}
-              <Button design="Transparent" onClick={close}>
-                Cancel
-              </Button>
-            </>
-          }
-        />
-      }
     >
-      <Wizard
-        contentLayout="SingleStep"
-        onStepChange={(event) => setStep((event.detail.step.dataset.step as Step | undefined) ?? 'provider')}
+      <WizardStep titleText="Cloud provider" selected={step === 'provider'} data-step="provider" icon="cloud">
+        <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+          <Label for="account-provider" required showColon>
+            Cloud provider
+          </Label>
+          <Select
+            id="account-provider"
+            accessibleName="Cloud provider"
+            onChange={(event) => {
+              const value = (event.detail.selectedOption as HTMLElement & { value?: string })
+                .value as ProviderType;
+              setDraft((current) => ({ ...current, providerType: value, region: '' }));
+            }}
+          >
+            {PROVIDER_TYPES.map((provider) => (
+              <Option
+                key={provider}
+                value={provider}
+                selected={provider === draft.providerType}
+                additionalText={served.has(provider) ? 'available' : 'no keystore plugin'}
+              >
+                {PROVIDER_LABELS[provider]}
+              </Option>
+            ))}
+          </Select>
+          {!served.has(draft.providerType) && (
+            <MessageStrip design="Critical" hideCloseButton>
+              This installation has no keystore plugin for {PROVIDER_LABELS[draft.providerType]}: the Account
+              will be created but stays Not Ready until an operator enables the plugin in CMK's profile.
+            </MessageStrip>
+          )}
+          {draft.providerType === 'Local' && (
+            <MessageStrip design="Information" hideCloseButton>
+              The local keystore keeps its root keys on the CMK host. Use it for development only.
+            </MessageStrip>
+          )}
+        </FlexBox>
+      </WizardStep>
+      <WizardStep
+        titleText="Region"
+        selected={step === 'region'}
+        data-step="region"
+        icon="map"
+        disabled={index < 1}
       >
-        <WizardStep
-          titleText="Cloud provider"
-          selected={step === 'provider'}
-          data-step="provider"
-          icon="cloud"
-        >
-          <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-            <Label for="account-provider" required showColon>
-              Cloud provider
-            </Label>
-            <Select
-              id="account-provider"
-              accessibleName="Cloud provider"
-              onChange={(event) => {
-                const value = (event.detail.selectedOption as HTMLElement & { value?: string })
-                  .value as ProviderType;
-                setDraft((current) => ({ ...current, providerType: value, region: '' }));
-              }}
-            >
-              {PROVIDER_TYPES.map((provider) => (
-                <Option
-                  key={provider}
-                  value={provider}
-                  selected={provider === draft.providerType}
-                  additionalText={served.has(provider) ? 'available' : 'no keystore plugin'}
+        <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+          <Label for="account-region" showColon>
+            Region {REGION_SUGGESTIONS[draft.providerType] ? '' : '(optional)'}
+          </Label>
+          <Input
+            id="account-region"
+            style={{ width: '100%' }}
+            accessibleName="Region"
+            value={draft.region}
+            placeholder={
+              REGION_SUGGESTIONS[draft.providerType]?.[0] ?? 'where the keystore runs, e.g. eu-central-1'
+            }
+            onInput={set('region')}
+            valueState={state('region')}
+            valueStateMessage={<div>{problems.region}</div>}
+          />
+          {REGION_SUGGESTIONS[draft.providerType] && (
+            <FlexBox wrap="Wrap" style={{ gap: '0.25rem' }}>
+              {REGION_SUGGESTIONS[draft.providerType]?.map((region) => (
+                <Button
+                  key={region}
+                  design="Transparent"
+                  onClick={() => setDraft((current) => ({ ...current, region }))}
                 >
-                  {PROVIDER_LABELS[provider]}
-                </Option>
+                  {region}
+                </Button>
               ))}
-            </Select>
-            {!served.has(draft.providerType) && (
-              <MessageStrip design="Critical" hideCloseButton>
-                This installation has no keystore plugin for {PROVIDER_LABELS[draft.providerType]}: the
-                Account will be created but stays Not Ready until an operator enables the plugin in CMK's
-                profile.
-              </MessageStrip>
-            )}
-            {draft.providerType === 'Local' && (
-              <MessageStrip design="Information" hideCloseButton>
-                The local keystore keeps its root keys on the CMK host. Use it for development only.
-              </MessageStrip>
-            )}
-          </FlexBox>
-        </WizardStep>
-        <WizardStep
-          titleText="Region"
-          selected={step === 'region'}
-          data-step="region"
-          icon="map"
-          disabled={index < 1}
-        >
-          <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-            <Label for="account-region" showColon>
-              Region {REGION_SUGGESTIONS[draft.providerType] ? '' : '(optional)'}
-            </Label>
-            <Input
-              id="account-region"
-              style={{ width: '100%' }}
-              accessibleName="Region"
-              value={draft.region}
-              placeholder={
-                REGION_SUGGESTIONS[draft.providerType]?.[0] ?? 'where the keystore runs, e.g. eu-central-1'
-              }
-              onInput={set('region')}
-              valueState={state('region')}
-              valueStateMessage={<div>{problems.region}</div>}
-            />
-            {REGION_SUGGESTIONS[draft.providerType] && (
-              <FlexBox wrap="Wrap" style={{ gap: '0.25rem' }}>
-                {REGION_SUGGESTIONS[draft.providerType]?.map((region) => (
-                  <Button
-                    key={region}
-                    design="Transparent"
-                    onClick={() => setDraft((current) => ({ ...current, region }))}
-                  >
-                    {region}
-                  </Button>
-                ))}
-              </FlexBox>
-            )}
-          </FlexBox>
-        </WizardStep>
-        <WizardStep
-          titleText="Key reference"
-          selected={step === 'key'}
-          data-step="key"
-          icon="key"
-          disabled={index < 2}
-        >
-          <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-            <Label for="account-key-reference" required showColon>
-              {`${format.description.charAt(0).toUpperCase()}${format.description.slice(1)}`}
-            </Label>
-            <Input
-              id="account-key-reference"
-              style={{ width: '100%' }}
-              accessibleName="Key reference"
-              value={draft.keyReference}
-              placeholder={format.example}
-              onInput={set('keyReference')}
-              valueState={state('keyReference')}
-              valueStateMessage={<div>{problems.keyReference}</div>}
-            />
-            <Label for="account-name" required showColon>
-              Account name
-            </Label>
-            <Input
-              id="account-name"
-              style={{ width: '100%' }}
-              accessibleName="Account name"
-              value={draft.name}
-              placeholder="aws-root-production"
-              onInput={set('name')}
-              valueState={state('name')}
-              valueStateMessage={<div>{problems.name}</div>}
-            />
-            <Label for="account-display-name" showColon>
-              Display name (optional)
-            </Label>
-            <Input
-              id="account-display-name"
-              style={{ width: '100%' }}
-              accessibleName="Display name"
-              value={draft.displayName}
-              onInput={set('displayName')}
-            />
-            <Text>CMK checks that the key exists and can be used before the Account becomes Ready.</Text>
-            {create.error && (
-              <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
-                {messageOf(create.error)}
-              </MessageStrip>
-            )}
-          </FlexBox>
-        </WizardStep>
-      </Wizard>
-    </Dialog>
+            </FlexBox>
+          )}
+        </FlexBox>
+      </WizardStep>
+      <WizardStep
+        titleText="Key reference"
+        selected={step === 'key'}
+        data-step="key"
+        icon="key"
+        disabled={index < 2}
+      >
+        <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+          <Label for="account-key-reference" required showColon>
+            {`${format.description.charAt(0).toUpperCase()}${format.description.slice(1)}`}
+          </Label>
+          <Input
+            id="account-key-reference"
+            style={{ width: '100%' }}
+            accessibleName="Key reference"
+            value={draft.keyReference}
+            placeholder={format.example}
+            onInput={set('keyReference')}
+            valueState={state('keyReference')}
+            valueStateMessage={<div>{problems.keyReference}</div>}
+          />
+          <Label for="account-name" required showColon>
+            Account name
+          </Label>
+          <Input
+            id="account-name"
+            style={{ width: '100%' }}
+            accessibleName="Account name"
+            value={draft.name}
+            placeholder="aws-root-production"
+            onInput={set('name')}
+            valueState={state('name')}
+            valueStateMessage={<div>{problems.name}</div>}
+          />
+          <Label for="account-display-name" showColon>
+            Display name (optional)
+          </Label>
+          <Input
+            id="account-display-name"
+            style={{ width: '100%' }}
+            accessibleName="Display name"
+            value={draft.displayName}
+            onInput={set('displayName')}
+          />
+          <Text>CMK checks that the key exists and can be used before the Account becomes Ready.</Text>
+          {create.error && (
+            <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
+              {messageOf(create.error)}
+            </MessageStrip>
+          )}
+        </FlexBox>
+      </WizardStep>
+    </WizardDialog>
   );
 }

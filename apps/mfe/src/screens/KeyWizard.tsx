@@ -1,26 +1,15 @@
 import { ALGORITHMS } from '@openkcm/api';
 import { KeyBody } from '@openkcm/bff-api';
 import { validate } from '@openkcm/schema';
-import {
-  Bar,
-  Button,
-  Dialog,
-  FlexBox,
-  Input,
-  Label,
-  MessageStrip,
-  Option,
-  Select,
-  Text,
-  Wizard,
-  WizardStep,
-} from '@openkcm/ui-kit';
+import { FlexBox, Input, Label, MessageStrip, Option, Select, Text, WizardStep } from '@openkcm/ui-kit';
 import { useState } from 'react';
 import { useAccounts, useCreateKey } from '../api/hooks.js';
 import { ScheduleSelect } from '../components/ScheduleSelect.js';
 import { messageOf } from '../components/states.js';
+import { WizardDialog } from '../components/WizardDialog.js';
 
-type Step = 'account' | 'policy';
+const STEPS = ['account', 'policy'] as const;
+type Step = (typeof STEPS)[number];
 
 function nameProblem(name: string): string | undefined {
   if (!name) return 'Enter a name, e.g. payments-db';
@@ -78,141 +67,117 @@ export function KeyWizard({
     close();
   };
   return (
-    <Dialog
+    <WizardDialog
+      title="Create service key"
+      width="min(44rem, 95vw)"
       open={open}
-      headerText="Create service key"
-      accessibleName="Create service key"
+      steps={STEPS}
+      step={step}
+      setStep={setStep}
+      canAdvance={Boolean(chosen)}
+      finishText="Create key"
+      busy={create.isPending}
+      onFinish={() => void submit().catch(() => undefined)}
       onClose={close}
-      style={{ width: 'min(44rem, 95vw)' }}
-      footer={
-        <Bar
-          endContent={
-            <>
-              {step === 'policy' && <Button onClick={() => setStep('account')}>Back</Button>}
-              {step === 'account' ? (
-                <Button design="Emphasized" disabled={!chosen} onClick={() => setStep('policy')}>
-                  Next
-                </Button>
-              ) : (
-                <Button
-                  design="Emphasized"
-                  disabled={create.isPending}
-                  onClick={() => void submit().catch(() => undefined)}
-                >
-                  Create key
-                </Button>
-              )}
-              <Button design="Transparent" onClick={close}>
-                Cancel
-              </Button>
-            </>
-          }
-        />
-      }
     >
-      <Wizard
-        contentLayout="SingleStep"
-        onStepChange={(event) => setStep((event.detail.step.dataset.step as Step | undefined) ?? 'account')}
+      <WizardStep
+        titleText="Parent Account"
+        selected={step === 'account'}
+        data-step="account"
+        icon="chain-link"
       >
-        <WizardStep
-          titleText="Parent Account"
-          selected={step === 'account'}
-          data-step="account"
-          icon="chain-link"
-        >
-          <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-            <Label for="key-account" required showColon>
-              Account (L2) that protects this key
-            </Label>
-            {ready.length === 0 ? (
-              <MessageStrip design="Critical" hideCloseButton>
-                No Account is Ready yet. Create an Account and wait until it is Ready.
-              </MessageStrip>
-            ) : (
-              <Select
-                id="key-account"
-                accessibleName="Parent Account"
-                onChange={(event) =>
-                  setDraft((current) => ({
-                    ...current,
-                    account: (event.detail.selectedOption as HTMLElement & { value?: string }).value ?? '',
-                  }))
-                }
-              >
-                {ready.map((candidate) => (
-                  <Option
-                    key={candidate.metadata.name}
-                    value={candidate.metadata.name}
-                    selected={candidate.metadata.name === chosen}
-                    additionalText={String(candidate.spec.providerType)}
-                  >
-                    {candidate.metadata.name}
-                  </Option>
-                ))}
-              </Select>
-            )}
-          </FlexBox>
-        </WizardStep>
-        <WizardStep
-          titleText="Rotation policy"
-          selected={step === 'policy'}
-          data-step="policy"
-          icon="history"
-          disabled={step === 'account'}
-        >
-          <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-            <Label for="key-name" required showColon>
-              Key name
-            </Label>
-            <Input
-              id="key-name"
-              accessibleName="Key name"
-              value={draft.name}
-              placeholder="payments-db"
-              onInput={(event) => {
-                setDraft((current) => ({ ...current, name: event.target.value }));
-                setTouched(true);
-              }}
-              valueState={touched && problem ? 'Negative' : 'None'}
-              valueStateMessage={<div>{problem}</div>}
-            />
-            <Label showColon>Rotation schedule</Label>
-            <ScheduleSelect
-              accessibleName="Rotation schedule"
-              value={draft.rotationSchedule}
-              onChange={(rotationSchedule) => setDraft((current) => ({ ...current, rotationSchedule }))}
-            />
-            <Label for="key-algorithm" showColon>
-              Algorithm
-            </Label>
+        <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+          <Label for="key-account" required showColon>
+            Account (L2) that protects this key
+          </Label>
+          {ready.length === 0 ? (
+            <MessageStrip design="Critical" hideCloseButton>
+              No Account is Ready yet. Create an Account and wait until it is Ready.
+            </MessageStrip>
+          ) : (
             <Select
-              id="key-algorithm"
-              accessibleName="Algorithm"
+              id="key-account"
+              accessibleName="Parent Account"
               onChange={(event) =>
                 setDraft((current) => ({
                   ...current,
-                  algorithm:
-                    (event.detail.selectedOption as HTMLElement & { value?: string }).value ?? ALGORITHMS[0],
+                  account: (event.detail.selectedOption as HTMLElement & { value?: string }).value ?? '',
                 }))
               }
             >
-              {ALGORITHMS.map((algorithm) => (
-                <Option key={algorithm} value={algorithm} selected={algorithm === draft.algorithm}>
-                  {algorithm}
+              {ready.map((candidate) => (
+                <Option
+                  key={candidate.metadata.name}
+                  value={candidate.metadata.name}
+                  selected={candidate.metadata.name === chosen}
+                  additionalText={String(candidate.spec.providerType)}
+                >
+                  {candidate.metadata.name}
                 </Option>
               ))}
             </Select>
-            <Text>
-              Version 1 is created at once; each rotation adds a version, older versions stay decrypt-only.
-            </Text>
-            {create.error && (
-              <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
-                {messageOf(create.error)}
-              </MessageStrip>
-            )}
-          </FlexBox>
-        </WizardStep>
-      </Wizard>
-    </Dialog>
+          )}
+        </FlexBox>
+      </WizardStep>
+      <WizardStep
+        titleText="Rotation policy"
+        selected={step === 'policy'}
+        data-step="policy"
+        icon="history"
+        disabled={step === 'account'}
+      >
+        <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+          <Label for="key-name" required showColon>
+            Key name
+          </Label>
+          <Input
+            id="key-name"
+            accessibleName="Key name"
+            value={draft.name}
+            placeholder="payments-db"
+            onInput={(event) => {
+              setDraft((current) => ({ ...current, name: event.target.value }));
+              setTouched(true);
+            }}
+            valueState={touched && problem ? 'Negative' : 'None'}
+            valueStateMessage={<div>{problem}</div>}
+          />
+          <Label showColon>Rotation schedule</Label>
+          <ScheduleSelect
+            accessibleName="Rotation schedule"
+            value={draft.rotationSchedule}
+            onChange={(rotationSchedule) => setDraft((current) => ({ ...current, rotationSchedule }))}
+          />
+          <Label for="key-algorithm" showColon>
+            Algorithm
+          </Label>
+          <Select
+            id="key-algorithm"
+            accessibleName="Algorithm"
+            onChange={(event) =>
+              setDraft((current) => ({
+                ...current,
+                algorithm:
+                  (event.detail.selectedOption as HTMLElement & { value?: string }).value ?? ALGORITHMS[0],
+              }))
+            }
+          >
+            {ALGORITHMS.map((algorithm) => (
+              <Option key={algorithm} value={algorithm} selected={algorithm === draft.algorithm}>
+                {algorithm}
+              </Option>
+            ))}
+          </Select>
+          <Text>
+            Version 1 is created at once; each rotation adds a version, older versions stay decrypt-only.
+          </Text>
+          {create.error && (
+            <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
+              {messageOf(create.error)}
+            </MessageStrip>
+          )}
+        </FlexBox>
+      </WizardStep>
+    </WizardDialog>
   );
 }
