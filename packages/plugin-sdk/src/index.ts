@@ -21,3 +21,4 @@ export type {
   SystemInformationService,
   TenantValidation,
 } from './services.js';
+export { validateByRoundTrip } from './validate-key.js';

@@ -1,17 +1,8 @@
-import {
-  Button,
-  FlexBox,
-  Input,
-  Label,
-  MessageStrip,
-  Option,
-  Select,
-  Text,
-  WizardStep,
-} from '@openkcm/ui-kit';
+import { Button, FlexBox, Label, MessageStrip, Option, Select, Text, WizardStep } from '@openkcm/ui-kit';
 import { useState } from 'react';
 import { useCreateAccount, useOverview } from '../api/hooks.js';
 import { messageOf } from '../components/states.js';
+import { TextField } from '../components/TextField.js';
 import { WizardDialog } from '../components/WizardDialog.js';
 import {
   accountProblems,
@@ -46,12 +37,11 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
       .map((plugin) => plugin.providerType),
   );
   const format = KEY_REFERENCE_FORMATS[draft.providerType];
-  const set = (field: keyof typeof draft) => (event: { target: { value: string } }) => {
-    setDraft((current) => ({ ...current, [field]: event.target.value }));
+  const set = (field: keyof typeof draft) => (value: string) => {
+    setDraft((current) => ({ ...current, [field]: value }));
     setTouched((current) => ({ ...current, [field]: true }));
   };
-  const state = (field: 'name' | 'region' | 'keyReference') =>
-    touched[field] && problems[field] ? 'Negative' : 'None';
+  const shown = (field: 'name' | 'region' | 'keyReference') => (touched[field] ? problems[field] : undefined);
   const close = () => {
     setStep('provider');
     setDraft({ providerType: 'Local', region: '', keyReference: '', name: '', displayName: '' });
@@ -132,20 +122,16 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
         disabled={index < 1}
       >
         <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-          <Label for="account-region" showColon>
-            Region {REGION_SUGGESTIONS[draft.providerType] ? '' : '(optional)'}
-          </Label>
-          <Input
+          <TextField
             id="account-region"
-            style={{ width: '100%' }}
+            label={`Region${REGION_SUGGESTIONS[draft.providerType] ? '' : ' (optional)'}`}
             accessibleName="Region"
             value={draft.region}
             placeholder={
               REGION_SUGGESTIONS[draft.providerType]?.[0] ?? 'where the keystore runs, e.g. eu-central-1'
             }
-            onInput={set('region')}
-            valueState={state('region')}
-            valueStateMessage={<div>{problems.region}</div>}
+            onChange={set('region')}
+            problem={shown('region')}
           />
           {REGION_SUGGESTIONS[draft.providerType] && (
             <FlexBox wrap="Wrap" style={{ gap: '0.25rem' }}>
@@ -170,41 +156,32 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
         disabled={index < 2}
       >
         <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-          <Label for="account-key-reference" required showColon>
-            {`${format.description.charAt(0).toUpperCase()}${format.description.slice(1)}`}
-          </Label>
-          <Input
+          <TextField
             id="account-key-reference"
-            style={{ width: '100%' }}
+            label={`${format.description.charAt(0).toUpperCase()}${format.description.slice(1)}`}
+            required
             accessibleName="Key reference"
             value={draft.keyReference}
             placeholder={format.example}
-            onInput={set('keyReference')}
-            valueState={state('keyReference')}
-            valueStateMessage={<div>{problems.keyReference}</div>}
+            onChange={set('keyReference')}
+            problem={shown('keyReference')}
           />
-          <Label for="account-name" required showColon>
-            Account name
-          </Label>
-          <Input
+          <TextField
             id="account-name"
-            style={{ width: '100%' }}
+            label="Account name"
+            required
             accessibleName="Account name"
             value={draft.name}
             placeholder="aws-root-production"
-            onInput={set('name')}
-            valueState={state('name')}
-            valueStateMessage={<div>{problems.name}</div>}
+            onChange={set('name')}
+            problem={shown('name')}
           />
-          <Label for="account-display-name" showColon>
-            Display name (optional)
-          </Label>
-          <Input
+          <TextField
             id="account-display-name"
-            style={{ width: '100%' }}
+            label="Display name (optional)"
             accessibleName="Display name"
             value={draft.displayName}
-            onInput={set('displayName')}
+            onChange={set('displayName')}
           />
           <Text>CMK checks that the key exists and can be used before the Account becomes Ready.</Text>
           {create.error && (

@@ -1,11 +1,12 @@
 import { ALGORITHMS } from '@openkcm/api';
 import { KeyBody } from '@openkcm/bff-api';
 import { validate } from '@openkcm/schema';
-import { FlexBox, Input, Label, MessageStrip, Option, Select, Text, WizardStep } from '@openkcm/ui-kit';
+import { FlexBox, Label, MessageStrip, Option, Select, Text, WizardStep } from '@openkcm/ui-kit';
 import { useState } from 'react';
 import { useAccounts, useCreateKey } from '../api/hooks.js';
 import { ScheduleSelect } from '../components/ScheduleSelect.js';
 import { messageOf } from '../components/states.js';
+import { TextField } from '../components/TextField.js';
 import { WizardDialog } from '../components/WizardDialog.js';
 
 const STEPS = ['account', 'policy'] as const;
@@ -127,20 +128,18 @@ export function KeyWizard({
         disabled={step === 'account'}
       >
         <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-          <Label for="key-name" required showColon>
-            Key name
-          </Label>
-          <Input
+          <TextField
             id="key-name"
+            label="Key name"
+            required
             accessibleName="Key name"
             value={draft.name}
             placeholder="payments-db"
-            onInput={(event) => {
-              setDraft((current) => ({ ...current, name: event.target.value }));
+            onChange={(name) => {
+              setDraft((current) => ({ ...current, name }));
               setTouched(true);
             }}
-            valueState={touched && problem ? 'Negative' : 'None'}
-            valueStateMessage={<div>{problem}</div>}
+            problem={touched ? problem : undefined}
           />
           <Label showColon>Rotation schedule</Label>
           <ScheduleSelect

@@ -1,8 +1,9 @@
 import type { Account } from '@openkcm/api';
-import { FlexBox, Input, Label, MessageStrip, Text } from '@openkcm/ui-kit';
+import { FlexBox, MessageStrip, Text } from '@openkcm/ui-kit';
 import { useState } from 'react';
 import { useRekeyAccount } from '../api/hooks.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { TextField } from '../components/TextField.js';
 import { KEY_REFERENCE_FORMATS, keyReferenceProblem, type ProviderType } from '../providers.js';
 
 /** FR-203: re-keying re-wraps the whole chain, so the Account's name must be typed to confirm. */
@@ -36,27 +37,23 @@ export function RekeyDialog({ account, onClose }: { account: Account | undefined
           throughout; this can take a while for many keys.
         </MessageStrip>
         <Text>Current root key: {String(account?.spec.keyReference ?? '')}</Text>
-        <Label for="rekey-reference" required showColon>
-          New {KEY_REFERENCE_FORMATS[providerType as ProviderType]?.description ?? 'key reference'}
-        </Label>
-        <Input
+        <TextField
           id="rekey-reference"
-          style={{ width: '100%' }}
+          label={`New ${KEY_REFERENCE_FORMATS[providerType as ProviderType]?.description ?? 'key reference'}`}
+          required
           accessibleName="New key reference"
           value={keyReference}
           placeholder={KEY_REFERENCE_FORMATS[providerType as ProviderType]?.example}
-          onInput={(event) => setKeyReference(event.target.value)}
-          valueState={problem ? 'Negative' : 'None'}
-          valueStateMessage={<div>{problem}</div>}
+          onChange={setKeyReference}
+          problem={problem}
         />
-        <Label for="rekey-confirm" required showColon>
-          Type the Account name "{name}" to confirm
-        </Label>
-        <Input
+        <TextField
           id="rekey-confirm"
+          label={`Type the Account name "${name}" to confirm`}
+          required
           accessibleName="Account name to confirm"
           value={confirm}
-          onInput={(event) => setConfirm(event.target.value)}
+          onChange={setConfirm}
         />
       </FlexBox>
     </ConfirmDialog>

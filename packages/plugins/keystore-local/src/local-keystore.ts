@@ -11,6 +11,7 @@ import {
   type PluginHealth,
   parseConfiguration,
   pluginErrors,
+  validateByRoundTrip,
   type WrappedKey,
 } from '@openkcm/plugin-sdk';
 import { Type } from '@openkcm/schema';
@@ -143,18 +144,8 @@ export class LocalKeystore implements KeystoreProvider {
     await this.store.write({ ...stored, state: 'DISABLED' });
   }
 
-  async validateKey(key: KeyHandle): Promise<KeyValidation> {
-    try {
-      const stored = await this.usable(key);
-      const probe = randomBytes(32);
-      const wrapped = await this.wrapKey(key, probe, Buffer.from('openkcm:validate'));
-      const back = await this.unwrapKey(key, wrapped.ciphertext, Buffer.from('openkcm:validate'));
-      if (!probe.equals(back)) return { usable: false, reason: 'the key did not round-trip' };
-      return { usable: true, currentVersion: info(stored).currentVersion };
-    } catch (error) {
-      if (isPluginError(error) && !error.retryable) return { usable: false, reason: error.message };
-      throw error;
-    }
+  validateKey(key: KeyHandle): Promise<KeyValidation> {
+    return validateByRoundTrip(this, key);
   }
 
   async validateKeyAccessData(accessData: Record<string, unknown> | undefined): Promise<void> {

@@ -12,6 +12,7 @@ import {
   type PluginHealth,
   parseConfiguration,
   pluginErrors,
+  validateByRoundTrip,
   type WrappedKey,
 } from '@openkcm/plugin-sdk';
 import { Type } from '@openkcm/schema';
@@ -353,18 +354,8 @@ export class Pkcs11Keystore implements KeystoreProvider {
     return this.setAttributes(key, usage(false));
   }
 
-  async validateKey(key: KeyHandle): Promise<KeyValidation> {
-    try {
-      const probe = randomBytes(32);
-      const context = Buffer.from('openkcm:validate');
-      const wrapped = await this.wrapKey(key, probe, context);
-      const back = await this.unwrapKey(key, wrapped.ciphertext, context);
-      if (!probe.equals(Buffer.from(back))) return { usable: false, reason: 'the key did not round-trip' };
-      return { usable: true, currentVersion: '1' };
-    } catch (error) {
-      if (isPluginError(error) && !error.retryable) return { usable: false, reason: error.message };
-      throw error;
-    }
+  validateKey(key: KeyHandle): Promise<KeyValidation> {
+    return validateByRoundTrip(this, key);
   }
 
   async validateKeyAccessData(accessData: Record<string, unknown> | undefined): Promise<void> {

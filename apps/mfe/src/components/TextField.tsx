@@ -1,0 +1,42 @@
+import { Input, Label } from '@openkcm/ui-kit';
+import type { ReactNode } from 'react';
+
+/** A labelled text input whose problem (when there is one to show) marks it and explains itself. */
+export function TextField({
+  id,
+  label,
+  accessibleName,
+  value,
+  onChange,
+  required = false,
+  placeholder,
+  problem,
+}: {
+  id: string;
+  label: ReactNode;
+  accessibleName: string;
+  value: string;
+  onChange: (value: string) => void;
+  required?: boolean;
+  placeholder?: string | undefined;
+  /** Shown only when set: callers decide whether the user has touched the field yet. */
+  problem?: string | undefined;
+}) {
+  return (
+    <>
+      <Label for={id} required={required} showColon>
+        {label}
+      </Label>
+      <Input
+        id={id}
+        style={{ width: '100%' }}
+        accessibleName={accessibleName}
+        value={value}
+        placeholder={placeholder}
+        onInput={(event) => onChange(event.target.value)}
+        valueState={problem ? 'Negative' : 'None'}
+        valueStateMessage={<div>{problem}</div>}
+      />
+    </>
+  );
+}
