@@ -14,10 +14,13 @@ export {
   ACCOUNT_PHASES,
   AccountSpec,
   AccountStatus,
+  AwsSettings,
   accountKind,
   KEY_REFERENCE_FORMATS,
+  OpenBaoSettings,
   PROVIDER_TYPES,
   type ProviderType,
+  ThalesSettings,
 } from './kinds/account.js';
 export { KINDS, type KindName } from './kinds/index.js';
 export type { KindDefinition, PrinterColumn } from './kinds/kind-definition.js';

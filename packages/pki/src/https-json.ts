@@ -5,12 +5,21 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
 const httpsAgents = new Map<string, HttpsAgent>();
 
-function agentFor(protocol: string, ca: string | undefined): HttpAgent | HttpsAgent {
+function agentFor(
+  protocol: string,
+  ca: string | undefined,
+  servername: string | undefined,
+): HttpAgent | HttpsAgent {
   if (protocol !== 'https:') return httpAgent;
-  const key = ca ?? '';
+  const key = `${servername ?? ''}\n${ca ?? ''}`;
   let agent = httpsAgents.get(key);
   if (!agent) {
-    agent = new HttpsAgent({ keepAlive: true, maxSockets: 64, ...(ca ? { ca } : {}) });
+    agent = new HttpsAgent({
+      keepAlive: true,
+      maxSockets: 64,
+      ...(ca ? { ca } : {}),
+      ...(servername ? { servername } : {}),
+    });
     httpsAgents.set(key, agent);
   }
   return agent;
@@ -33,6 +42,8 @@ export function requestJson(
     headers?: Record<string, string>;
     body?: string;
     ca?: string;
+    /** The name the server's certificate must carry, when it differs from the URL's host. */
+    servername?: string;
     timeoutMs?: number;
   } = {},
 ): Promise<JsonResponse> {
@@ -44,7 +55,7 @@ export function requestJson(
       {
         method: options.method ?? 'GET',
         headers: options.headers,
-        agent: agentFor(target.protocol, options.ca),
+        agent: agentFor(target.protocol, options.ca, options.servername),
         timeout: options.timeoutMs ?? 30_000,
       },
       (response) => {

@@ -14,11 +14,18 @@ export class SchemaValidationError extends Error {
   }
 }
 
-/** Parses unknown input into the schema's type: defaults applied, undeclared fields dropped, or a SchemaValidationError. */
-export function parse<T extends TSchema>(schema: T, value: unknown): Static<T> {
+/**
+ * Parses unknown input into the schema's type: defaults applied, undeclared fields dropped (or,
+ * for files people write by hand, refused), or a SchemaValidationError.
+ */
+export function parse<T extends TSchema>(
+  schema: T,
+  value: unknown,
+  options: { unknownFields?: 'prune' | 'reject' } = {},
+): Static<T> {
   const result = validate(schema as unknown as JsonSchema, value, {
     applyDefaults: true,
-    unknownFields: 'prune',
+    unknownFields: options.unknownFields ?? 'prune',
   });
   if (result.causes.length > 0) throw new SchemaValidationError(result.causes);
   return result.value as Static<T>;

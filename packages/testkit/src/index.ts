@@ -1,4 +1,5 @@
 export { runQuickBenchmark } from './benchmark.js';
+export { type OpenBaoDouble, type PolicyRules, startOpenBaoDouble } from './doubles/openbao.js';
 export { idpToken } from './idp-token.js';
 export { eventually, type Kubectl, type KubectlResult, kubectlAvailable, kubectlFor } from './kubectl.js';
 export { postgresAvailable, postgresBinDir, type RunningPostgres, startPostgres } from './postgres.js';

@@ -27,7 +27,8 @@ export const KEY_REFERENCE_FORMATS: Record<
     description: 'KMS key ARN',
   },
   OpenBao: {
-    pattern: `^${SEGMENT}(/${SEGMENT})*/keys/[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`,
+    // The key name as OpenBao's own route pattern accepts it (framework.GenericNameRegex: \w([\w-.@]*\w)?).
+    pattern: `^${SEGMENT}(/${SEGMENT})*/keys/[A-Za-z0-9_]([A-Za-z0-9_.@-]*[A-Za-z0-9_])?$`,
     example: 'transit/keys/acme-root',
     description: 'Transit key path <mount>/keys/<name>',
   },
@@ -62,7 +63,7 @@ const SETTINGS_FIELD: Partial<Record<ProviderType, 'aws' | 'openBao' | 'thalesHS
 };
 const SETTINGS_FIELDS = ['aws', 'openBao', 'thalesHSM'] as const;
 
-const AwsSettings = Type.Object(
+export const AwsSettings = Type.Object(
   {
     roleArn: Type.Optional(
       Type.String({
@@ -78,7 +79,7 @@ const AwsSettings = Type.Object(
   { description: 'AWS KMS settings.' },
 );
 
-const OpenBaoSettings = Type.Object(
+export const OpenBaoSettings = Type.Object(
   {
     address: Type.String({
       pattern: '^https://[^\\s/?#]+(:[0-9]+)?(/[^\\s?#]*)?$',
@@ -131,7 +132,7 @@ const OpenBaoSettings = Type.Object(
   { description: 'OpenBao Transit settings.' },
 );
 
-const ThalesSettings = Type.Object(
+export const ThalesSettings = Type.Object(
   {
     tokenLabel: Type.String({
       minLength: 1,
@@ -247,3 +248,7 @@ export const accountKind = {
 
 export type AccountSpec = Static<typeof AccountSpec>;
 export type AccountStatus = Static<typeof AccountStatus>;
+
+export type OpenBaoSettings = Static<typeof OpenBaoSettings>;
+export type AwsSettings = Static<typeof AwsSettings>;
+export type ThalesSettings = Static<typeof ThalesSettings>;

@@ -10,8 +10,16 @@ export interface KeystoreContractSubject {
   existingKey: KeyHandle;
   /** A well-formed reference to a key that does not exist. */
   missingKey: KeyHandle;
-  /** A well-formed reference the suite may create, disable and delete. */
+  /**
+   * A well-formed reference the suite may create, disable and delete. Keystores that name keys
+   * themselves (KMS assigns ARNs) return the real reference from createKey; the suite uses that.
+   */
   scratchKey: KeyHandle;
+  /**
+   * `createOnly` for keystores without a disabled state or deletion with a waiting period (OpenBao
+   * Transit): the suite then checks that they refuse those operations as permanent errors.
+   */
+  lifecycle?: 'full' | 'createOnly';
   /** Access data this provider must refuse. */
   invalidAccessData: Record<string, unknown>;
   /** The same keystore reached with wrong credentials. */
@@ -128,25 +136,33 @@ export function keystoreContract(name: string, setup: () => Promise<KeystoreCont
 
     it('creates, disables, enables and schedules deletion of a key', async () => {
       const created = await subject.plugin.createKey(subject.scratchKey);
+      const scratch: KeyHandle = { ...subject.scratchKey, keyReference: created.keyReference };
       expect(created.state).toBe('ENABLED');
       expect(
-        (await subject.plugin.getKeyVersions(subject.scratchKey)).filter((version) => version.current),
+        (await subject.plugin.getKeyVersions(scratch)).filter((version) => version.current),
       ).toHaveLength(1);
-      const wrapped = await subject.plugin.wrapKey(subject.scratchKey, randomBytes(32), aad('x'));
-      await subject.plugin.disableKey(subject.scratchKey);
-      expect((await subject.plugin.getKey(subject.scratchKey)).state).toBe('DISABLED');
-      await expectCode(
-        subject.plugin.unwrapKey(subject.scratchKey, wrapped.ciphertext, aad('x')),
-        'KEY_DISABLED',
-      );
-      expect((await subject.plugin.validateKey(subject.scratchKey)).usable).toBe(false);
-      await subject.plugin.enableKey(subject.scratchKey);
-      expect((await subject.plugin.unwrapKey(subject.scratchKey, wrapped.ciphertext, aad('x'))).length).toBe(
-        32,
-      );
-      await subject.plugin.deleteKey(subject.scratchKey, { windowDays: 7 });
-      expect((await subject.plugin.getKey(subject.scratchKey)).state).toBe('PENDING_DELETION');
-      await expectCode(subject.plugin.wrapKey(subject.scratchKey, randomBytes(32), aad('x')), 'KEY_DISABLED');
+      const wrapped = await subject.plugin.wrapKey(scratch, randomBytes(32), aad('x'));
+      if (subject.lifecycle === 'createOnly') {
+        for (const refused of [
+          subject.plugin.disableKey(scratch),
+          subject.plugin.enableKey(scratch),
+          subject.plugin.deleteKey(scratch, { windowDays: 7 }),
+        ]) {
+          const error = await failureOf(refused);
+          expect(error.retryable).toBe(false);
+        }
+        expect((await subject.plugin.unwrapKey(scratch, wrapped.ciphertext, aad('x'))).length).toBe(32);
+        return;
+      }
+      await subject.plugin.disableKey(scratch);
+      expect((await subject.plugin.getKey(scratch)).state).toBe('DISABLED');
+      await expectCode(subject.plugin.unwrapKey(scratch, wrapped.ciphertext, aad('x')), 'KEY_DISABLED');
+      expect((await subject.plugin.validateKey(scratch)).usable).toBe(false);
+      await subject.plugin.enableKey(scratch);
+      expect((await subject.plugin.unwrapKey(scratch, wrapped.ciphertext, aad('x'))).length).toBe(32);
+      await subject.plugin.deleteKey(scratch, { windowDays: 7 });
+      expect((await subject.plugin.getKey(scratch)).state).toBe('PENDING_DELETION');
+      await expectCode(subject.plugin.wrapKey(scratch, randomBytes(32), aad('x')), 'KEY_DISABLED');
     });
   });
 }

@@ -1,0 +1,2 @@
+export { OpenBaoKeystoreConfiguration } from './configuration.js';
+export { OpenBaoKeystore } from './openbao-keystore.js';
