@@ -1,0 +1,2 @@
+export { AwsKmsKeystore } from './aws-kms-keystore.js';
+export { AwsKmsKeystoreConfiguration } from './configuration.js';
