@@ -53,11 +53,11 @@ export async function startHarness(extra: Partial<CmkOptions> = {}): Promise<Cmk
     dataDir: dir.path,
     configFile: CONFIG,
     profile: 'local-profile',
-    env: { OIDC_ISSUER: idp.issuer },
     now: () => clock.now,
     schedulerMaxSleepMs: 100,
     log: () => {},
     ...extra,
+    env: { OIDC_ISSUER: idp.issuer, ...extra.env },
   };
   let cmk = await startCmk(options);
   const tokens = new Map<string, string>();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '../storage/database.js';
+import { bytes, type Sql } from '../storage/database.js';
 import { recordAudit } from './audit.js';
 import { type Actor, addSeconds, type KeyChainContext } from './context.js';
 import { newKey, rootContext } from './crypto.js';
@@ -219,7 +219,11 @@ export interface L1Check {
   checkedAt: string;
 }
 
-/** Asks the keystore whether the Account's L1 key is still there and usable (periodic revalidation). */
+/**
+ * Asks the keystore whether the Account's L1 key is still there and usable (periodic revalidation).
+ * When the keystore reports a newer L1 version than the one wrapping the root (the key was rotated
+ * there), the root is wrapped again under it, so the owner can retire the old version.
+ */
 export async function checkAccount(ctx: KeyChainContext, workspace: string, name: string): Promise<L1Check> {
   const row = await accountRow(ctx.db, workspace, name);
   const checkedAt = ctx.now().toISOString();
@@ -227,6 +231,8 @@ export async function checkAccount(ctx: KeyChainContext, workspace: string, name
     const validation = await callKeystore(() =>
       keystoreFor(ctx, row.provider_type).validateKey(handle(row.key_reference, row.access_data)),
     );
+    if (validation.usable && validation.currentVersion && row.state === 'ACTIVE')
+      await rewrapUnderCurrentL1(ctx, row, validation.currentVersion);
     return {
       reachable: true,
       usable: validation.usable,
@@ -239,6 +245,40 @@ export async function checkAccount(ctx: KeyChainContext, workspace: string, name
       return { reachable: false, usable: false, reason: error.message, l1KeyVersion: null, checkedAt };
     throw error;
   }
+}
+
+async function rewrapUnderCurrentL1(
+  ctx: KeyChainContext,
+  account: AccountRow,
+  l1Version: string,
+): Promise<void> {
+  await ctx.db.transaction(async (sql) => {
+    const [root] = await sql.query<{ wrapped: Uint8Array | null; l1_key_version: string }>(
+      `select r.wrapped, r.l1_key_version from account_roots r join accounts a on a.id = r.account_id
+        where r.account_id = $1 and r.generation = $2 and a.state = 'ACTIVE' and a.current_generation = $2
+        for update of r`,
+      [account.id, account.current_generation],
+    );
+    if (!root?.wrapped || root.l1_key_version === l1Version) return;
+    const keystore = keystoreFor(ctx, account.provider_type);
+    const l1 = handle(account.key_reference, account.access_data);
+    const context = rootContext(account.tenant_id, account.id, account.current_generation);
+    const material = await callKeystore(() => keystore.unwrapKey(l1, bytes(root.wrapped), context));
+    const rewrapped = await callKeystore(() => keystore.wrapKey(l1, material, context));
+    Buffer.from(material.buffer, material.byteOffset, material.byteLength).fill(0);
+    await sql.query(
+      'update account_roots set wrapped = $3, l1_key_version = $4 where account_id = $1 and generation = $2',
+      [account.id, account.current_generation, Buffer.from(rewrapped.ciphertext), rewrapped.keyVersion],
+    );
+    await recordAudit(sql, {
+      tenantId: account.tenant_id,
+      actor: 'cmk',
+      action: 'account.l1-rotated',
+      subject: account.name,
+      result: 'success',
+      details: { from: root.l1_key_version, to: rewrapped.keyVersion },
+    });
+  });
 }
 
 /** Schedules destruction of the Account's root after the waiting period; refused while keys depend on it (FR-204). */

@@ -28,7 +28,11 @@ const SINGLE_SLOTS: Array<{ key: string; type: PluginType; label: string }> = [
 ];
 const PROFILE_KEYS = new Set(['keystores', ...SINGLE_SLOTS.map((slot) => slot.key)]);
 
-/** Replaces `${NAME}` and `${NAME:-default}` in every string, naming the field when a variable is missing. */
+/**
+ * Replaces `${NAME}` and `${NAME:-default}` in every string, naming the field when a variable is
+ * missing. A field whose value expands to nothing (`${NAME:-}` with NAME unset) is left out, so
+ * optional settings can come from the environment.
+ */
 function substitute(
   value: unknown,
   field: string,
@@ -53,7 +57,9 @@ function substitute(
     return value.map((item, index) => substitute(item, `${field}[${index}]`, env, fail));
   if (isPlainObject(value))
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, substitute(item, `${field}.${key}`, env, fail)]),
+      Object.entries(value)
+        .map(([key, item]) => [key, substitute(item, `${field}.${key}`, env, fail)] as const)
+        .filter(([key, item]) => !(item === '' && String(value[key]).includes('${'))),
     );
   return value;
 }

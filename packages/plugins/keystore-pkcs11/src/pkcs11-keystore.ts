@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { ThalesSettings } from '@openkcm/api';
 import {
   healthNow,
   isPluginError,
@@ -15,7 +16,7 @@ import {
   validateByRoundTrip,
   type WrappedKey,
 } from '@openkcm/plugin-sdk';
-import { Type } from '@openkcm/schema';
+import { parse, SchemaValidationError, Type } from '@openkcm/schema';
 // A CommonJS addon: its constants are only on the default export, not as named ESM exports.
 import pkcs11js from 'pkcs11js';
 
@@ -136,6 +137,7 @@ export class Pkcs11Keystore implements KeystoreProvider {
     | undefined;
   private module: pkcs11js.PKCS11 | undefined;
   private session: Buffer | undefined;
+  private slotID: number | undefined;
 
   constructor(readonly name = 'keystore-pkcs11') {}
 
@@ -204,6 +206,7 @@ export class Pkcs11Keystore implements KeystoreProvider {
       }
       this.module = module;
       this.session = session;
+      this.slotID = slot.length >= 8 ? Number(slot.readBigUInt64LE(0)) : slot.readUInt32LE(0);
       return { module, session };
     } catch (error) {
       try {
@@ -358,18 +361,31 @@ export class Pkcs11Keystore implements KeystoreProvider {
     return validateByRoundTrip(this, key);
   }
 
+  /**
+   * An Account's spec.thalesHSM: the token must be the one this CMK serves (and, when a slot is
+   * named, be in that slot). The PIN reference records which Secret the HSM team issued; CMK logs in
+   * with the operator's mounted PIN file.
+   */
   async validateKeyAccessData(accessData: Record<string, unknown> | undefined): Promise<void> {
-    const unknown = Object.keys(accessData ?? {}).filter(
-      (field) => field !== 'tokenLabel' && field !== 'slotID',
-    );
-    if (unknown.length > 0)
+    if (!accessData || Object.keys(accessData).length === 0) return;
+    let settings: ThalesSettings;
+    try {
+      settings = parse(ThalesSettings, accessData);
+    } catch (error) {
+      if (error instanceof SchemaValidationError) throw pluginErrors.invalidKeyAccessData(error.message);
+      throw error;
+    }
+    if (settings.tokenLabel !== this.config?.tokenLabel)
       throw pluginErrors.invalidKeyAccessData(
-        `the PKCS#11 keystore takes tokenLabel and slotID only (got ${unknown.join(', ')})`,
+        `tokenLabel: this CMK serves token "${this.config?.tokenLabel}", not "${settings.tokenLabel}"`,
       );
-    if (accessData?.tokenLabel !== undefined && accessData.tokenLabel !== this.config?.tokenLabel)
-      throw pluginErrors.invalidKeyAccessData(
-        `this CMK serves token "${this.config?.tokenLabel}", not "${String(accessData.tokenLabel)}"`,
-      );
+    if (settings.slotID !== undefined) {
+      await this.open();
+      if (settings.slotID !== this.slotID)
+        throw pluginErrors.invalidKeyAccessData(
+          `slotID: token "${settings.tokenLabel}" is in slot ${this.slotID}, not ${settings.slotID}`,
+        );
+    }
   }
 
   async getKeyVersions(key: KeyHandle): Promise<KeyVersionInfo[]> {

@@ -1,7 +1,7 @@
 import { keystoreContract } from '@openkcm/plugin-sdk/testing';
+import { initialiseToken, SOFTHSM_LIBRARY, softHsmAvailable } from '@openkcm/testkit';
 import { describe, expect, it } from 'vitest';
 import { Pkcs11Keystore } from '../src/index.js';
-import { initialiseToken, SOFTHSM_LIBRARY, softHsmAvailable } from './softhsm.js';
 
 async function keystore(configuration: Record<string, unknown>) {
   const plugin = new Pkcs11Keystore();
@@ -58,6 +58,39 @@ describe.runIf(softHsmAvailable())('PKCS#11 session recovery', () => {
       );
       expect(Buffer.from(unwrapped).equals(Buffer.alloc(32, 7))).toBe(true);
       expect((await plugin.health()).status).toBe('healthy');
+    } finally {
+      await plugin.close();
+      await token.remove();
+    }
+  });
+});
+
+describe.runIf(softHsmAvailable())('PKCS#11 Account access data (spec.thalesHSM)', () => {
+  it('takes the token and slot the Account names only when they are the ones this CMK serves', async () => {
+    const token = await initialiseToken('openkcm-access', '112233');
+    const plugin = await keystore({
+      library: SOFTHSM_LIBRARY,
+      tokenLabel: 'openkcm-access',
+      pinFile: token.pinFile,
+    });
+    try {
+      const pinSecretRef = { name: 'hsm-pin', key: 'pin' };
+      await plugin.validateKeyAccessData({ tokenLabel: 'openkcm-access', pinSecretRef });
+      await expect(
+        plugin.validateKeyAccessData({ tokenLabel: 'another-partition', pinSecretRef }),
+      ).rejects.toThrow(/tokenLabel: this CMK serves token "openkcm-access"/);
+      await expect(plugin.validateKeyAccessData({ tokenLabel: 'openkcm-access' })).rejects.toThrow(
+        /pinSecretRef/,
+      );
+      const wrongSlot = await plugin
+        .validateKeyAccessData({ tokenLabel: 'openkcm-access', slotID: 2 ** 40, pinSecretRef })
+        .then(
+          () => '',
+          (error: Error) => error.message,
+        );
+      const actualSlot = Number(/is in slot (\d+)/.exec(wrongSlot)?.[1]);
+      expect(Number.isInteger(actualSlot)).toBe(true);
+      await plugin.validateKeyAccessData({ tokenLabel: 'openkcm-access', slotID: actualSlot, pinSecretRef });
     } finally {
       await plugin.close();
       await token.remove();

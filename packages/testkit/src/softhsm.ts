@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tempDir } from '@openkcm/testkit';
+import { tempDir } from './temp-dir.js';
 
 /** Debian's SoftHSM2 (`apt-get install softhsm2`): a real PKCS#11 token for the tests. */
 export const SOFTHSM_LIBRARY = process.env.SOFTHSM2_LIBRARY ?? '/usr/lib/softhsm/libsofthsm2.so';
