@@ -8,6 +8,7 @@ import { seriousViolations } from './support/axe.js';
 import { browserTestsRunnable, launchChromium, newContext, signIn } from './support/browser.js';
 import {
   accountRow,
+  chooseOption,
   confirm,
   createAccount,
   createKey,
@@ -334,5 +335,53 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     } finally {
       await host.close();
     }
+  });
+
+  it('offers OpenBao with its own connection fields, checked with the CRD schema, and records them on the Account', async () => {
+    await page.goto(`${stack.endpoints.shell}/workspaces/${ACME}/keychain`);
+    await openTab(page, 'Accounts');
+    await page.getByRole('button', { name: 'Create Account' }).first().click();
+    const wizard = dialog(page, 'Create Account');
+    await chooseOption(page, page.locator('#account-provider'), 'OpenBao Transit');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await page.locator('#account-region input').waitFor();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await type(page, 'account-key-reference', 'transit/keys/acme-root');
+    await type(page, 'account-name', 'openbao-root');
+    await type(page, 'account-settings-address', 'http://openbao.example.com');
+    await page.getByText('Expected: HTTPS address of the OpenBao server').first().waitFor(LONG);
+    // Pressing Create with the AppRole references missing marks them instead of sending anything.
+    await wizard.getByRole('button', { name: 'Create Account' }).click();
+    await expect(
+      page.locator('#account-settings-auth-appRole-secretIDSecretRef-name[value-state="Negative"]').count(),
+    ).resolves.toBe(1);
+    await inspect('account-wizard-openbao');
+    await type(page, 'account-settings-address', 'https://openbao.example.com:8200');
+    await type(page, 'account-settings-namespace', 'tenants/acme');
+    await type(page, 'account-settings-auth-appRole-roleIDSecretRef-name', 'openbao-approle');
+    await type(page, 'account-settings-auth-appRole-roleIDSecretRef-key', 'role-id');
+    await type(page, 'account-settings-auth-appRole-secretIDSecretRef-name', 'openbao-approle');
+    await type(page, 'account-settings-auth-appRole-secretIDSecretRef-key', 'secret-id');
+    await wizard.getByRole('button', { name: 'Create Account' }).click();
+    await wizard.waitFor({ state: 'hidden', ...LONG });
+    // The local profile has no OpenBao keystore: the Account exists but cannot become Ready.
+    await accountRow(page, 'openbao-root').locator('[data-phase="NotReady"]').waitFor(LONG);
+    const url = `${stack.endpoints.bff}/api/v1/workspaces/${ACME}/accounts/openbao-root`;
+    const headers = { Authorization: `Bearer ${await stack.tokenFor('alice')}` };
+    const stored = await fetch(url, { headers }).then(
+      (response) => response.json() as Promise<{ spec: { openBao: unknown } }>,
+    );
+    expect(stored.spec.openBao).toEqual({
+      address: 'https://openbao.example.com:8200',
+      namespace: 'tenants/acme',
+      auth: {
+        method: 'AppRole',
+        appRole: {
+          roleIDSecretRef: { name: 'openbao-approle', key: 'role-id' },
+          secretIDSecretRef: { name: 'openbao-approle', key: 'secret-id' },
+        },
+      },
+    });
+    expect((await fetch(url, { method: 'DELETE', headers })).status).toBeLessThan(300);
   });
 });

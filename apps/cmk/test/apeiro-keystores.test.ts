@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Pkcs11Keystore } from '@openkcm/plugin-keystore-pkcs11';
 import {
+  ACCOUNT_APPROLE,
   type AwsDoubles,
   initialiseToken,
   type OpenBaoDouble,
@@ -88,7 +89,7 @@ describe.runIf(softHsmAvailable())(
     const accounts = () => ({
       OpenBao: {
         keyReference: 'transit/keys/acme-root',
-        accessData: { address: bao.address, auth: { method: 'AppRole' } },
+        accessData: { address: bao.address, auth: ACCOUNT_APPROLE },
       },
       AWS: { keyReference: awsKey, accessData: {} },
       ThalesHSM: {

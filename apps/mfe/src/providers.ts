@@ -1,6 +1,12 @@
-import { AccountSpec, KEY_REFERENCE_FORMATS, PROVIDER_TYPES, type ProviderType } from '@openkcm/api';
+import {
+  AccountSpec,
+  KEY_REFERENCE_FORMATS,
+  PROVIDER_SETTINGS,
+  PROVIDER_TYPES,
+  type ProviderType,
+} from '@openkcm/api';
 import { AccountBody } from '@openkcm/bff-api';
-import { validate } from '@openkcm/schema';
+import { type JsonSchema, validate } from '@openkcm/schema';
 
 /** How the console names each provider (FR-201's dropdown). */
 export const PROVIDER_LABELS: Record<ProviderType, string> = {
@@ -60,4 +66,46 @@ export function accountProblems(draft: {
 /** Whether a key reference fits a provider, for the re-key dialog. */
 export function keyReferenceProblem(providerType: string, keyReference: string): string | undefined {
   return accountProblems({ name: 'x', providerType, region: '', keyReference }).keyReference;
+}
+
+/** The settings form of a provider (OpenBao, AWS, Thales), from the Account CRD's own schema. */
+export function settingsOf(providerType: string): { field: string; schema: JsonSchema } | undefined {
+  const entry = PROVIDER_SETTINGS[providerType as keyof typeof PROVIDER_SETTINGS];
+  return entry ? { field: entry.field, schema: entry.schema as unknown as JsonSchema } : undefined;
+}
+
+function schemaAt(schema: JsonSchema, path: string): JsonSchema | undefined {
+  return path
+    .split('.')
+    .reduce<JsonSchema | undefined>((current, part) => current?.properties?.[part], schema);
+}
+
+function requiredLeaves(schema: JsonSchema, path: string): string[] {
+  return (schema.required ?? []).flatMap((name) => {
+    const child = schema.properties?.[name];
+    return child?.type === 'object' ? requiredLeaves(child, `${path}.${name}`) : [`${path}.${name}`];
+  });
+}
+
+/**
+ * Problems with a provider's settings, by field path, from the same schema the control plane
+ * enforces. A missing group marks its required fields; a union's own error is left to them.
+ */
+export function settingsProblems(
+  providerType: string,
+  settings: Record<string, unknown>,
+): Record<string, string> {
+  const form = settingsOf(providerType);
+  if (!form) return {};
+  const problems: Record<string, string> = {};
+  for (const cause of validate(form.schema, settings, { applyDefaults: true }).causes) {
+    const target = schemaAt(form.schema, cause.field);
+    if (cause.reason === 'FieldValueRequired') {
+      const fields = target?.type === 'object' ? requiredLeaves(target, cause.field) : [cause.field];
+      for (const field of fields) problems[field] ??= 'Required';
+    } else if (target && target.type !== 'object') {
+      problems[cause.field] ??= target.description ? `Expected: ${target.description}` : cause.message;
+    }
+  }
+  return problems;
 }

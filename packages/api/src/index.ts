@@ -18,8 +18,10 @@ export {
   accountKind,
   KEY_REFERENCE_FORMATS,
   OpenBaoSettings,
+  PROVIDER_SETTINGS,
   PROVIDER_TYPES,
   type ProviderType,
+  providerSettings,
   ThalesSettings,
 } from './kinds/account.js';
 export { KINDS, type KindName } from './kinds/index.js';

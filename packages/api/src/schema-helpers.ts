@@ -28,26 +28,30 @@ export const LocalObjectReference = (description: string) =>
     { description },
   );
 
-const KeyReference = (kind: 'Secret' | 'ConfigMap', description: string) =>
+const KeyReference = (kind: 'Secret' | 'ConfigMap', description: string, title?: string) =>
   Type.Object(
     {
       name: Type.String({
         pattern: DNS1123_SUBDOMAIN,
         maxLength: 253,
+        title: `${kind} name`,
         description: `Name of the ${kind} in the same namespace.`,
       }),
       key: Type.String({
         pattern: '^[-._a-zA-Z0-9]+$',
         maxLength: 253,
+        title: `${kind} key`,
         description: `Key within the ${kind}.`,
       }),
     },
-    { description },
+    { description, ...(title ? { title } : {}) },
   );
 
 /** Credentials are only ever referenced, never inline. */
-export const SecretKeyRef = (description: string) => KeyReference('Secret', description);
+export const SecretKeyRef = (description: string, title?: string) =>
+  KeyReference('Secret', description, title);
 /** CA bundles are only ever referenced, from a ConfigMap. */
-export const ConfigMapKeyRef = (description: string) => KeyReference('ConfigMap', description);
+export const ConfigMapKeyRef = (description: string, title?: string) =>
+  KeyReference('ConfigMap', description, title);
 
 export type Schema = TSchema;

@@ -1,3 +1,4 @@
+import { AwsSettings, OpenBaoSettings, ThalesSettings } from '@openkcm/api';
 import { type Static, Type } from '@sinclair/typebox';
 
 // The bodies the BFF accepts: the BFF validates with these, its OpenAPI document is made from
@@ -11,6 +12,10 @@ export const AccountBody = Type.Object({
   region: Type.Optional(Type.String({ maxLength: 64 })),
   displayName: Type.Optional(Type.String({ maxLength: 256 })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
+  // The provider's own settings, exactly as the Account CRD defines them.
+  aws: Type.Optional(AwsSettings),
+  openBao: Type.Optional(OpenBaoSettings),
+  thalesHSM: Type.Optional(ThalesSettings),
 });
 export const AccountPatch = Type.Object({
   displayName: Type.Optional(Type.String({ maxLength: 256 })),

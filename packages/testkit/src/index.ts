@@ -1,6 +1,12 @@
 export { runQuickBenchmark } from './benchmark.js';
 export { AWS_ACCOUNT, type AwsDoubles, type KmsAction, startAwsDoubles } from './doubles/aws.js';
-export { type OpenBaoDouble, type PolicyRules, startOpenBaoDouble } from './doubles/openbao.js';
+export {
+  ACCOUNT_APPROLE,
+  ACCOUNT_KUBERNETES,
+  type OpenBaoDouble,
+  type PolicyRules,
+  startOpenBaoDouble,
+} from './doubles/openbao.js';
 export { idpToken } from './idp-token.js';
 export { eventually, type Kubectl, type KubectlResult, kubectlAvailable, kubectlFor } from './kubectl.js';
 export { postgresAvailable, postgresBinDir, type RunningPostgres, startPostgres } from './postgres.js';

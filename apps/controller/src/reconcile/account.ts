@@ -1,4 +1,4 @@
-import { ACCOUNT_IN_USE_FINALIZER } from '@openkcm/api';
+import { ACCOUNT_IN_USE_FINALIZER, providerSettings } from '@openkcm/api';
 import { KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
@@ -96,6 +96,7 @@ export async function reconcileAccount(ctx: ControllerContext, ref: ObjectRef): 
   }
 
   const spec = account.spec as { providerType: string; keyReference: string };
+  const accessData = providerSettings(spec);
   const notReady = async (reason: string, message: string, l1?: Record<string, unknown>) => {
     await writeStatus(
       ctx.kube,
@@ -114,6 +115,7 @@ export async function reconcileAccount(ctx: ControllerContext, ref: ObjectRef): 
     name: ref.name,
     providerType: spec.providerType,
     keyReference: spec.keyReference,
+    ...(accessData ? { accessData } : {}),
   });
   if (registered.status === 404 || registered.status === 412) {
     await notReady(
@@ -134,11 +136,12 @@ export async function reconcileAccount(ctx: ControllerContext, ref: ObjectRef): 
     );
     return { requeueAfterMs: ctx.revalidateMs };
   }
-  if (registered.status === 409) return rekey(ctx, ref, account, path, base, spec.keyReference, cmkAccount);
+  if (registered.status === 409)
+    return rekey(ctx, ref, account, path, base, spec.keyReference, accessData, cmkAccount);
   if (registered.status !== 200 && registered.status !== 201)
     throw new Error(`CMK could not register the Account: ${cmkMessage(registered.body)}`);
   if (registered.body.state === 'REKEYING')
-    return rekey(ctx, ref, account, path, base, spec.keyReference, cmkAccount);
+    return rekey(ctx, ref, account, path, base, spec.keyReference, accessData, cmkAccount);
 
   const l1Check = await checkL1(ctx, account, cmkAccount, now);
   const { l1Status, conditions } = l1Check;
@@ -268,10 +271,15 @@ async function rekey(
   path: string,
   base: Record<string, unknown>,
   keyReference: string,
+  accessData: Record<string, unknown> | undefined,
   cmkAccount: string,
 ): Promise<ReconcileResult> {
   const now = ctx.now();
-  const started = await ctx.cmk.call('POST', `${cmkAccount}/rekey`, { keyReference, confirm: ref.name });
+  const started = await ctx.cmk.call('POST', `${cmkAccount}/rekey`, {
+    keyReference,
+    ...(accessData ? { accessData } : {}),
+    confirm: ref.name,
+  });
   const current = started.status === 202 ? started : await ctx.cmk.call('GET', cmkAccount);
   if (started.status === 422 || started.status === 400) {
     await writeStatus(

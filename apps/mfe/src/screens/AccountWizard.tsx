@@ -1,6 +1,13 @@
 import { Button, FlexBox, Label, MessageStrip, Option, Select, Text, WizardStep } from '@openkcm/ui-kit';
 import { useState } from 'react';
 import { useCreateAccount, useOverview } from '../api/hooks.js';
+import {
+  compactValues,
+  type FieldValues,
+  initialValues,
+  SchemaFields,
+  valueAt,
+} from '../components/SchemaFields.js';
 import { messageOf } from '../components/states.js';
 import { TextField } from '../components/TextField.js';
 import { WizardDialog } from '../components/WizardDialog.js';
@@ -11,6 +18,8 @@ import {
   PROVIDER_TYPES,
   type ProviderType,
   REGION_SUGGESTIONS,
+  settingsOf,
+  settingsProblems,
 } from '../providers.js';
 
 const STEPS = ['provider', 'region', 'key'] as const;
@@ -29,7 +38,16 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
     displayName: '',
   });
   const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [settings, setSettings] = useState<FieldValues>({});
+  const [submitted, setSubmitted] = useState(false);
   const problems = accountProblems(draft);
+  const form = settingsOf(draft.providerType);
+  const settingsValue = compactValues(settings);
+  const settingsIssues = settingsProblems(draft.providerType, settingsValue);
+  // A field's problem shows once it has a value, or after Create was pressed.
+  const shownSettingsIssues = Object.fromEntries(
+    Object.entries(settingsIssues).filter(([field]) => submitted || valueAt(settings, field) !== undefined),
+  );
   // Only providers with a keystore plugin in this installation can become Ready.
   const served = new Set(
     (overview.data?.plugins ?? [])
@@ -46,16 +64,20 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
     setStep('provider');
     setDraft({ providerType: 'Local', region: '', keyReference: '', name: '', displayName: '' });
     setTouched({});
+    setSettings({});
+    setSubmitted(false);
     create.reset();
     onClose();
   };
   const submit = async () => {
     setTouched({ name: true, region: true, keyReference: true });
-    if (Object.keys(problems).length > 0) return;
+    setSubmitted(true);
+    if (Object.keys(problems).length > 0 || Object.keys(settingsIssues).length > 0) return;
     await create.mutateAsync({
       name: draft.name,
       providerType: draft.providerType,
       keyReference: draft.keyReference,
+      ...(form ? { [form.field]: settingsValue } : {}),
       ...(draft.region ? { region: draft.region } : {}),
       ...(draft.displayName ? { displayName: draft.displayName } : {}),
     });
@@ -88,6 +110,8 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
               const value = (event.detail.selectedOption as HTMLElement & { value?: string })
                 .value as ProviderType;
               setDraft((current) => ({ ...current, providerType: value, region: '' }));
+              const next = settingsOf(value);
+              setSettings(next ? initialValues(next.schema) : {});
             }}
           >
             {PROVIDER_TYPES.map((provider) => (
@@ -183,6 +207,30 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
             value={draft.displayName}
             onChange={set('displayName')}
           />
+          {form && (
+            <fieldset
+              aria-label={`${PROVIDER_LABELS[draft.providerType]} connection`}
+              style={{
+                border: 'none',
+                padding: 0,
+                margin: 0,
+                display: 'flex',
+                flexDirection: 'column',
+                gap: '0.5rem',
+              }}
+            >
+              <legend style={{ fontWeight: 'bold', marginBottom: '0.25rem' }}>
+                {PROVIDER_LABELS[draft.providerType]} connection
+              </legend>
+              <SchemaFields
+                schema={form.schema}
+                value={settings}
+                onChange={setSettings}
+                problems={shownSettingsIssues}
+                idPrefix="account-settings"
+              />
+            </fieldset>
+          )}
           <Text>CMK checks that the key exists and can be used before the Account becomes Ready.</Text>
           {create.error && (
             <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">

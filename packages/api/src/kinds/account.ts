@@ -63,20 +63,31 @@ const SETTINGS_FIELD: Partial<Record<ProviderType, 'aws' | 'openBao' | 'thalesHS
 };
 const SETTINGS_FIELDS = ['aws', 'openBao', 'thalesHSM'] as const;
 
+/** The provider-specific settings of an Account (what CMK receives as the L1 key's access data). */
+export function providerSettings(spec: {
+  providerType: string;
+  aws?: unknown;
+  openBao?: unknown;
+  thalesHSM?: unknown;
+}): Record<string, unknown> | undefined {
+  const field = SETTINGS_FIELD[spec.providerType as ProviderType];
+  const settings = field ? spec[field] : undefined;
+  return settings && typeof settings === 'object' ? (settings as Record<string, unknown>) : undefined;
+}
+
 export const AwsSettings = Type.Object(
   {
     roleArn: Type.Optional(
       Type.String({
         pattern: '^arn:aws[-a-z]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$',
         maxLength: 2048,
-        description: 'IAM role assumed with the workload identity (IRSA).',
+        title: 'IAM role ARN (optional)',
+        description:
+          "Role CMK assumes for this Account with its workload identity (IRSA); its trust policy must allow CMK's service account. Empty: CMK's own role.",
       }),
     ),
-    credentialsSecretRef: Type.Optional(
-      SecretKeyRef('Static AWS credentials, only when IRSA is not available.'),
-    ),
   },
-  { description: 'AWS KMS settings.' },
+  { description: 'AWS KMS settings. There are no static credentials: CMK uses its web identity (IRSA).' },
 );
 
 export const OpenBaoSettings = Type.Object(
@@ -84,47 +95,83 @@ export const OpenBaoSettings = Type.Object(
     address: Type.String({
       pattern: '^https://[^\\s/?#]+(:[0-9]+)?(/[^\\s?#]*)?$',
       maxLength: 512,
-      description: 'HTTPS address of the OpenBao server.',
+      title: 'OpenBao address',
+      description: 'HTTPS address of the OpenBao server, e.g. https://openbao.example.com:8200.',
     }),
     namespace: Type.Optional(
       Type.String({
         maxLength: 256,
         pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/?$',
-        description: 'OpenBao namespace (Enterprise namespaces).',
+        title: 'Namespace (optional)',
+        description: 'OpenBao namespace of the key, e.g. tenants/acme.',
       }),
     ),
     auth: Type.Object(
       {
         method: StringEnum(['AppRole', 'Kubernetes'] as const, {
-          description: 'How CMK logs in to OpenBao.',
+          title: 'Login method',
+          description: 'How CMK logs in to OpenBao; only the chosen method’s settings may be set.',
         }),
         appRole: Type.Optional(
-          Type.Object({
-            roleIDSecretRef: SecretKeyRef('Secret key holding the AppRole role_id.'),
-            secretIDSecretRef: SecretKeyRef('Secret key holding the AppRole secret_id.'),
-          }),
+          Type.Object(
+            {
+              roleIDSecretRef: SecretKeyRef('Secret key holding the AppRole role_id.', 'role_id Secret'),
+              secretIDSecretRef: SecretKeyRef(
+                'Secret key holding the AppRole secret_id.',
+                'secret_id Secret',
+              ),
+            },
+            { title: 'AppRole' },
+          ),
         ),
         kubernetes: Type.Optional(
-          Type.Object({
-            role: Type.String({
-              minLength: 1,
-              maxLength: 256,
-              description: 'OpenBao role bound to the service account.',
-            }),
-            mountPath: Type.String({
-              maxLength: 256,
-              default: 'kubernetes',
-              description: 'Mount path of the Kubernetes auth method.',
-            }),
-          }),
+          Type.Object(
+            {
+              role: Type.String({
+                minLength: 1,
+                maxLength: 256,
+                title: 'OpenBao role',
+                description: 'OpenBao role bound to the service account.',
+              }),
+              mountPath: Type.String({
+                maxLength: 256,
+                default: 'kubernetes',
+                title: 'Mount path',
+                description: 'Mount path of the Kubernetes auth method (default kubernetes).',
+              }),
+            },
+            { title: 'Kubernetes' },
+          ),
         ),
       },
-      { description: 'Authentication; credentials only by Secret reference.' },
+      {
+        title: 'Authentication',
+        description: 'Authentication; credentials only by Secret reference.',
+        // A discriminated union: the chosen method's block is required, the other forbidden.
+        oneOf: [
+          {
+            properties: { method: { enum: ['AppRole'] } },
+            required: ['appRole'],
+            not: { required: ['kubernetes'] },
+          },
+          {
+            properties: { method: { enum: ['Kubernetes'] } },
+            required: ['kubernetes'],
+            not: { required: ['appRole'] },
+          },
+        ],
+      },
     ),
-    caBundleRef: Type.Optional(ConfigMapKeyRef('CA bundle to verify the OpenBao server, from a ConfigMap.')),
+    caBundleRef: Type.Optional(
+      ConfigMapKeyRef(
+        'CA bundle to verify the OpenBao server, from a ConfigMap.',
+        'CA bundle ConfigMap (optional)',
+      ),
+    ),
     tlsServerName: Type.Optional(
       Type.String({
         maxLength: 253,
+        title: 'TLS server name (optional)',
         description: 'Server name to verify when it differs from the address host.',
       }),
     ),
@@ -137,15 +184,29 @@ export const ThalesSettings = Type.Object(
     tokenLabel: Type.String({
       minLength: 1,
       maxLength: 32,
-      description: 'Label of the PKCS#11 token holding the key.',
+      title: 'Token label',
+      description: 'Label of the PKCS#11 token (partition) holding the key.',
     }),
     slotID: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Slot, when the token label is ambiguous.' }),
+      Type.Integer({
+        minimum: 0,
+        title: 'Slot ID (optional)',
+        description: 'Slot, when the token label is ambiguous.',
+      }),
     ),
-    pinSecretRef: SecretKeyRef('Secret key holding the user PIN.'),
+    pinSecretRef: SecretKeyRef('Secret key holding the user PIN.', 'PIN Secret'),
   },
   { description: 'Thales HSM (PKCS#11) settings.' },
 );
+
+/** The settings block each provider takes, with its schema: the console builds its form from it. */
+export const PROVIDER_SETTINGS = {
+  AWS: { field: 'aws', schema: AwsSettings },
+  OpenBao: { field: 'openBao', schema: OpenBaoSettings },
+  ThalesHSM: { field: 'thalesHSM', schema: ThalesSettings },
+} as const satisfies Partial<
+  Record<ProviderType, { field: (typeof SETTINGS_FIELDS)[number]; schema: unknown }>
+>;
 
 /** One branch per provider: pins providerType, constrains keyReference, and forbids the other providers' settings. */
 const providerRules = PROVIDER_TYPES.map((provider) => {

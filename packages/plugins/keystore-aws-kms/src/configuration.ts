@@ -62,16 +62,17 @@ export function accessRole(
   configuration: AwsKmsKeystoreConfiguration,
 ): string {
   if (!accessData || Object.keys(accessData).length === 0) return configuration.roleArn;
-  let settings: AwsSettings;
+  const static_ = ['credentialsSecretRef', 'accessKeyId', 'secretAccessKey'].find(
+    (field) => field in accessData,
+  );
+  if (static_)
+    throw pluginErrors.invalidKeyAccessData(
+      `${static_}: static AWS credentials are not accepted; CMK authenticates only with its web identity (IRSA). Set aws.roleArn to a role whose trust policy allows the CMK service account`,
+    );
   try {
-    settings = parse(AwsSettings, accessData);
+    return parse(AwsSettings, accessData, { unknownFields: 'reject' }).roleArn ?? configuration.roleArn;
   } catch (error) {
     if (error instanceof SchemaValidationError) throw pluginErrors.invalidKeyAccessData(error.message);
     throw error;
   }
-  if (settings.credentialsSecretRef)
-    throw pluginErrors.invalidKeyAccessData(
-      'credentialsSecretRef: static AWS credentials are not accepted; CMK authenticates only with its web identity (IRSA). Set aws.roleArn to a role whose trust policy allows the CMK service account',
-    );
-  return settings.roleArn ?? configuration.roleArn;
 }

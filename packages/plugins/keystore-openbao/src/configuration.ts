@@ -118,7 +118,7 @@ export function accessNamespace(
   if (!accessData || Object.keys(accessData).length === 0) return configured;
   let settings: OpenBaoSettings;
   try {
-    settings = parse(OpenBaoSettings, accessData);
+    settings = parse(OpenBaoSettings, accessData, { unknownFields: 'reject' });
   } catch (error) {
     if (error instanceof SchemaValidationError) throw pluginErrors.invalidKeyAccessData(error.message);
     throw error;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { isPluginError, type KeyHandle, type PluginError } from '@openkcm/plugin-sdk';
-import type { PolicyRules } from '@openkcm/testkit';
+import { ACCOUNT_APPROLE, ACCOUNT_KUBERNETES, type PolicyRules } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenBaoKeystore } from '../src/index.js';
 import { documentedMinimumPolicy, type OpenBaoFixture, openBaoFixture } from './openbao-fixture.js';
@@ -207,7 +207,7 @@ describe('keys and their versions', () => {
     );
     const account = (namespace: string) => ({
       keyReference: 'transit/keys/root',
-      accessData: { address: fixture.bao.address, namespace, auth: { method: 'AppRole' } },
+      accessData: { address: fixture.bao.address, namespace, auth: ACCOUNT_APPROLE },
     });
     expect((await plugin.validateKey(account('tenants/acme'))).usable).toBe(true);
     expect((await failure(plugin.getKey(account('tenants/globex')))).code).toBe('PERMISSION_DENIED');
@@ -219,12 +219,12 @@ describe('keys and their versions', () => {
   it('refuses an Account that names another server or login method', async () => {
     const plugin = await fixture.keystore(await fixture.appRoleConfiguration('addresses'));
     const other = await failure(
-      plugin.validateKeyAccessData({ address: 'https://169.254.169.254', auth: { method: 'AppRole' } }),
+      plugin.validateKeyAccessData({ address: 'https://169.254.169.254', auth: ACCOUNT_APPROLE }),
     );
     expect(other.code).toBe('INVALID_KEY_ACCESS_DATA');
     expect(other.message).toMatch(/an operator must configure CMK for that server/);
     const method = await failure(
-      plugin.validateKeyAccessData({ address: fixture.bao.address, auth: { method: 'Kubernetes' } }),
+      plugin.validateKeyAccessData({ address: fixture.bao.address, auth: ACCOUNT_KUBERNETES }),
     );
     expect(method.message).toMatch(/auth.method Kubernetes differs from the AppRole login/);
   });

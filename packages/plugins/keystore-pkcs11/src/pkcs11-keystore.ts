@@ -370,7 +370,7 @@ export class Pkcs11Keystore implements KeystoreProvider {
     if (!accessData || Object.keys(accessData).length === 0) return;
     let settings: ThalesSettings;
     try {
-      settings = parse(ThalesSettings, accessData);
+      settings = parse(ThalesSettings, accessData, { unknownFields: 'reject' });
     } catch (error) {
       if (error instanceof SchemaValidationError) throw pluginErrors.invalidKeyAccessData(error.message);
       throw error;
