@@ -1,4 +1,4 @@
-import { runQuickBenchmark } from '@openkcm/testkit';
+import { runQuickBenchmark, softHsmAvailable } from '@openkcm/testkit';
 import { describe, expect, it } from 'vitest';
 
 interface CmkFigures {
@@ -22,5 +22,19 @@ describe('the CMK benchmark script', () => {
     )?.[1] as { keepAll: { versions: number }; thirtyDayRetention: { versions: number } };
     expect(storage.thirtyDayRetention.versions).toBeLessThan(storage.keepAll.versions);
     expect(figures.rekey).toHaveLength(3);
+  });
+});
+
+describe('the keystore benchmark script', () => {
+  it('measures wrap/unwrap for every keystore plugin, and CMK with and without its L2 cache, in one run', async () => {
+    const figures = await runQuickBenchmark('apps/cmk/bench/keystore-bench.ts', 120_000);
+    expect(figures.baselineAesGcmWrapUnwrapPerSecond).toBeGreaterThan(0);
+    for (const provider of ['Local', 'OpenBao', 'AWS', ...(softHsmAvailable() ? ['ThalesHSM'] : [])])
+      expect(figures[provider], provider).toMatchObject({
+        wrapPerSecond: expect.any(Number),
+        unwrapPerSecond: expect.any(Number),
+        cmkL3UnwrapCachedPerSecond: expect.any(Number),
+        cmkL3UnwrapUncachedPerSecond: expect.any(Number),
+      });
   });
 });
