@@ -4,29 +4,19 @@
 // AES-256-GCM wrap+unwrap of the same 32 bytes. Prints figures and one JSON line; asserts nothing.
 //   pnpm run bench:keystores            full sizes
 //   pnpm run bench:keystores -- --quick  scaled down (what the smoke test runs)
+// Needs SoftHSM2 (apt-get install softhsm2) for the Thales HSM figures.
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AwsKmsKeystore } from '@openkcm/plugin-keystore-aws-kms';
-import { OpenBaoKeystore } from '@openkcm/plugin-keystore-openbao';
-import { Pkcs11Keystore } from '@openkcm/plugin-keystore-pkcs11';
 import type { KeyHandle, KeystoreProvider } from '@openkcm/plugin-sdk';
-import {
-  ACCOUNT_APPROLE,
-  initialiseToken,
-  SOFTHSM_LIBRARY,
-  softHsmAvailable,
-  startAwsDoubles,
-  startOpenBaoDouble,
-  tempDir,
-} from '@openkcm/testkit';
+import { startApeiroKeystores, tempDir } from '@openkcm/testkit';
 import { registerAccount } from '../src/keychain/accounts.js';
 import type { KeyChainContext } from '../src/keychain/context.js';
 import { RootCache } from '../src/keychain/root-cache.js';
 import { createKey, unwrapVersion } from '../src/keychain/service-keys.js';
 import { provisionTenant } from '../src/keychain/tenants.js';
+import { PluginHost } from '../src/plugins/plugin-host.js';
 import { ACTOR, openKeychain } from '../test/fixtures/keychain.js';
+import { CONFIG } from '../test/support.js';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((arg) => arg !== '--'),
@@ -46,77 +36,34 @@ const dir = await tempDir('openkcm-keystore-bench-');
 const base: KeyChainContext = await openKeychain(dir.path);
 const cleanups: Array<() => Promise<unknown>> = [];
 
-// The backends, set up as the tests do.
-const bao = await startOpenBaoDouble();
-cleanups.push(() => bao.close());
-bao.enableTransit('');
-bao.createKey('', 'transit', 'bench-root');
-bao.writePolicy('', 'bench', {
-  'transit/keys/bench-root': ['read'],
-  'transit/encrypt/bench-root': ['update'],
-  'transit/decrypt/bench-root': ['update'],
+// The backends as the tests set them up, and the keystores as apeiro-profile in config.yaml loads them.
+const backends = await startApeiroKeystores('openkcm-bench');
+cleanups.push(() => backends.close());
+const host = await PluginHost.load(CONFIG, 'apeiro-profile', {
+  ...backends.env,
+  OPENKCM_DATA_DIR: dir.path,
+  // The profile names an identity plugin too; the benchmark never authenticates anyone.
+  OIDC_ISSUER: 'http://127.0.0.1:9/unused',
 });
-const appRole = bao.addAppRole('', 'bench', { policies: ['bench'] });
-await writeFile(join(dir.path, 'role-id'), appRole.roleId);
-await writeFile(join(dir.path, 'secret-id'), appRole.secretId);
-const openBao = new OpenBaoKeystore();
-await openBao.configure({
-  address: bao.address,
-  tls: { caBundleFile: bao.caFile, serverName: bao.serverName },
-  auth: {
-    method: 'AppRole',
-    appRole: { roleIdFile: join(dir.path, 'role-id'), secretIdFile: join(dir.path, 'secret-id') },
-  },
-});
-
-const aws = await startAwsDoubles();
-cleanups.push(() => aws.close());
-await writeFile(join(dir.path, 'web-identity'), 'bench-web-identity');
-const awsKms = new AwsKmsKeystore();
-await awsKms.configure({
-  roleArn: aws.addRole('bench', { webIdentityToken: 'bench-web-identity' }),
-  webIdentityTokenFile: join(dir.path, 'web-identity'),
-  region: 'eu-central-1',
-  endpoints: { kms: aws.kmsEndpoint, sts: aws.stsEndpoint },
-});
-const awsKey = aws.createKey('eu-central-1');
-
-const subjects: Array<{ provider: string; backend: string; plugin: KeystoreProvider; key: KeyHandle }> = [
+cleanups.push(() => host.close());
+const BACKENDS: Record<string, string> = {
+  Local: 'files on this disk',
+  OpenBao: 'OpenBao double, HTTPS loopback',
+  AWS: 'KMS + STS doubles, HTTP loopback, SigV4',
+  ThalesHSM: 'SoftHSM2 token, PKCS#11',
+};
+const subjects = [
   {
     provider: 'Local',
-    backend: 'files on this disk',
     plugin: base.keystores.get('Local') as KeystoreProvider,
-    key: { keyReference: 'root-one' },
+    key: { keyReference: 'root-one' } as KeyHandle,
   },
-  {
-    provider: 'OpenBao',
-    backend: 'OpenBao double, HTTPS loopback',
-    plugin: openBao,
-    key: {
-      keyReference: 'transit/keys/bench-root',
-      accessData: { address: bao.address, auth: ACCOUNT_APPROLE },
-    },
-  },
-  {
-    provider: 'AWS',
-    backend: 'KMS + STS doubles, HTTP loopback, SigV4',
-    plugin: awsKms,
-    key: { keyReference: awsKey },
-  },
-];
-if (softHsmAvailable()) {
-  const token = await initialiseToken('openkcm-bench', '987654');
-  cleanups.push(() => token.remove());
-  const hsm = new Pkcs11Keystore();
-  await hsm.configure({ library: SOFTHSM_LIBRARY, tokenLabel: 'openkcm-bench', pinFile: token.pinFile });
-  await hsm.createKey({ keyReference: 'bench-root' });
-  subjects.push({
-    provider: 'ThalesHSM',
-    backend: 'SoftHSM2 token, PKCS#11',
-    plugin: hsm,
-    key: { keyReference: 'bench-root' },
-  });
-}
+  ...(['OpenBao', 'AWS', 'ThalesHSM'] as const).map((provider) => ({
+    provider,
+    plugin: host.keystores.get(provider) as KeystoreProvider,
+    key: backends.accounts[provider] as KeyHandle,
+  })),
+].map((subject) => ({ ...subject, backend: BACKENDS[subject.provider] ?? '' }));
 const ctx: KeyChainContext = {
   ...base,
   keystores: new Map(subjects.map((subject) => [subject.provider, subject.plugin])),
@@ -188,10 +135,8 @@ const widths = header.map((title, column) =>
 const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
 process.stdout.write(`baseline: in-process AES-256-GCM wrap+unwrap of 32 bytes: ${baseline}/s\n`);
 process.stdout.write(`${line(header)}\n${rows.map(line).join('\n')}\n`);
-if (!softHsmAvailable()) process.stdout.write('(ThalesHSM skipped: SoftHSM2 is not installed)\n');
 process.stdout.write(`BENCH_JSON ${JSON.stringify(results)}\n`);
 
-for (const { plugin } of subjects) await plugin.close?.();
 await ctx.db.close();
 for (const cleanup of cleanups) await cleanup();
 await dir.remove();

@@ -1,3 +1,4 @@
+export { type ApeiroKeystores, startApeiroKeystores } from './apeiro-keystores.js';
 export { runQuickBenchmark } from './benchmark.js';
 export { AWS_ACCOUNT, type AwsDoubles, type KmsAction, startAwsDoubles } from './doubles/aws.js';
 export {
@@ -11,6 +12,6 @@ export { idpToken } from './idp-token.js';
 export { eventually, type Kubectl, type KubectlResult, kubectlAvailable, kubectlFor } from './kubectl.js';
 export { postgresAvailable, postgresBinDir, type RunningPostgres, startPostgres } from './postgres.js';
 export { seedKeychain } from './seed-keychain.js';
-export { initialiseToken, SOFTHSM_LIBRARY, softHsmAvailable } from './softhsm.js';
+export { createAesKey, initialiseToken, SOFTHSM_LIBRARY, softHsmAvailable } from './softhsm.js';
 export { tempDir } from './temp-dir.js';
 export { startTestStack, type TestStack } from './test-stack.js';

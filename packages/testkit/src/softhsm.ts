@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pkcs11js from 'pkcs11js';
 import { tempDir } from './temp-dir.js';
 
 /** Debian's SoftHSM2 (`apt-get install softhsm2`): a real PKCS#11 token for the tests. */
@@ -33,5 +34,41 @@ export async function initialiseToken(label: string, pin: string) {
   const wrongPinFile = join(dir.path, 'wrong-pin');
   await writeFile(pinFile, `${pin}\n`, { mode: 0o600 });
   await writeFile(wrongPinFile, '000000\n', { mode: 0o600 });
-  return { pinFile, wrongPinFile, remove: dir.remove };
+  return { pin, pinFile, wrongPinFile, remove: dir.remove };
+}
+
+/**
+ * An AES-256 key in the token, as an HSM administrator would make it for an Account: sensitive,
+ * never extractable, allowed to encrypt and wrap. The library is finalised afterwards.
+ */
+export async function createAesKey(tokenLabel: string, pin: string, keyLabel: string): Promise<void> {
+  const module = new pkcs11js.PKCS11();
+  module.load(SOFTHSM_LIBRARY);
+  module.C_Initialize();
+  try {
+    const slot = module
+      .C_GetSlotList(true)
+      .find((candidate) => module.C_GetTokenInfo(candidate).label.trim() === tokenLabel);
+    if (!slot) throw new Error(`no SoftHSM2 token labelled ${tokenLabel}`);
+    const session = module.C_OpenSession(slot, pkcs11js.CKF_RW_SESSION | pkcs11js.CKF_SERIAL_SESSION);
+    module.C_Login(session, pkcs11js.CKU_USER, pin);
+    module.C_GenerateKey(session, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+      { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
+      { type: pkcs11js.CKA_VALUE_LEN, value: 32 },
+      { type: pkcs11js.CKA_LABEL, value: keyLabel },
+      { type: pkcs11js.CKA_TOKEN, value: true },
+      { type: pkcs11js.CKA_PRIVATE, value: true },
+      { type: pkcs11js.CKA_SENSITIVE, value: true },
+      { type: pkcs11js.CKA_EXTRACTABLE, value: false },
+      { type: pkcs11js.CKA_ENCRYPT, value: true },
+      { type: pkcs11js.CKA_DECRYPT, value: true },
+      { type: pkcs11js.CKA_WRAP, value: true },
+      { type: pkcs11js.CKA_UNWRAP, value: true },
+    ]);
+    module.C_Logout(session);
+    module.C_CloseSession(session);
+  } finally {
+    module.C_Finalize();
+  }
 }
