@@ -247,29 +247,36 @@ export async function checkAccount(ctx: KeyChainContext, workspace: string, name
   }
 }
 
+/**
+ * The keystore calls happen outside any transaction (a slow keystore must not hold the database);
+ * the new wrapping is stored only if nothing changed the root meanwhile (a re-key, another check).
+ */
 async function rewrapUnderCurrentL1(
   ctx: KeyChainContext,
   account: AccountRow,
   l1Version: string,
 ): Promise<void> {
+  const generation = account.current_generation;
+  const [root] = await ctx.db.query<{ wrapped: Uint8Array | null; l1_key_version: string }>(
+    'select wrapped, l1_key_version from account_roots where account_id = $1 and generation = $2',
+    [account.id, generation],
+  );
+  if (!root?.wrapped || root.l1_key_version === l1Version) return;
+  const keystore = keystoreFor(ctx, account.provider_type);
+  const l1 = handle(account.key_reference, account.access_data);
+  const context = rootContext(account.tenant_id, account.id, generation);
+  const material = await callKeystore(() => keystore.unwrapKey(l1, bytes(root.wrapped), context));
+  const rewrapped = await callKeystore(() => keystore.wrapKey(l1, material, context));
+  Buffer.from(material.buffer, material.byteOffset, material.byteLength).fill(0);
   await ctx.db.transaction(async (sql) => {
-    const [root] = await sql.query<{ wrapped: Uint8Array | null; l1_key_version: string }>(
-      `select r.wrapped, r.l1_key_version from account_roots r join accounts a on a.id = r.account_id
-        where r.account_id = $1 and r.generation = $2 and a.state = 'ACTIVE' and a.current_generation = $2
-        for update of r`,
-      [account.id, account.current_generation],
+    const updated = await sql.query(
+      `update account_roots set wrapped = $3, l1_key_version = $4
+        where account_id = $1 and generation = $2 and l1_key_version = $5
+          and exists (select 1 from accounts where id = $1 and state = 'ACTIVE' and current_generation = $2)
+        returning account_id`,
+      [account.id, generation, Buffer.from(rewrapped.ciphertext), rewrapped.keyVersion, root.l1_key_version],
     );
-    if (!root?.wrapped || root.l1_key_version === l1Version) return;
-    const keystore = keystoreFor(ctx, account.provider_type);
-    const l1 = handle(account.key_reference, account.access_data);
-    const context = rootContext(account.tenant_id, account.id, account.current_generation);
-    const material = await callKeystore(() => keystore.unwrapKey(l1, bytes(root.wrapped), context));
-    const rewrapped = await callKeystore(() => keystore.wrapKey(l1, material, context));
-    Buffer.from(material.buffer, material.byteOffset, material.byteLength).fill(0);
-    await sql.query(
-      'update account_roots set wrapped = $3, l1_key_version = $4 where account_id = $1 and generation = $2',
-      [account.id, account.current_generation, Buffer.from(rewrapped.ciphertext), rewrapped.keyVersion],
-    );
+    if (updated.length === 0) return;
     await recordAudit(sql, {
       tenantId: account.tenant_id,
       actor: 'cmk',
