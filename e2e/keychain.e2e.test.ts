@@ -342,10 +342,30 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     await openTab(page, 'Accounts');
     await page.getByRole('button', { name: 'Create Account' }).first().click();
     const wizard = dialog(page, 'Create Account');
-    await chooseOption(page, page.locator('#account-provider'), 'OpenBao Transit');
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await page.locator('#account-region input').waitFor();
-    await wizard.getByRole('button', { name: 'Next' }).click();
+    const toKeyStep = async (provider: string) => {
+      await chooseOption(page, page.locator('#account-provider'), provider);
+      await wizard.getByRole('button', { name: 'Next' }).click();
+      await page.locator('#account-region input').waitFor();
+      await wizard.getByRole('button', { name: 'Next' }).click();
+      await page.locator('#account-key-reference input').waitFor();
+    };
+    const backToProvider = async () => {
+      await wizard.getByRole('button', { name: 'Back' }).click();
+      await wizard.getByRole('button', { name: 'Back' }).click();
+      await page.locator('#account-provider').waitFor();
+    };
+    // Each provider brings its own fields: AWS a role (never static keys), Thales a token and PIN Secret.
+    await toKeyStep('AWS KMS');
+    await page.locator('#account-settings-roleArn input').waitFor();
+    await expect(wizard.getByText(/access key|secret access/i).count()).resolves.toBe(0);
+    await inspect('account-wizard-aws');
+    await backToProvider();
+    await toKeyStep('Thales HSM (PKCS#11)');
+    await page.locator('#account-settings-tokenLabel input').waitFor();
+    await page.locator('#account-settings-pinSecretRef-name input').waitFor();
+    await inspect('account-wizard-thales');
+    await backToProvider();
+    await toKeyStep('OpenBao Transit');
     await type(page, 'account-key-reference', 'transit/keys/acme-root');
     await type(page, 'account-name', 'openbao-root');
     await type(page, 'account-settings-address', 'http://openbao.example.com');
