@@ -44,7 +44,7 @@ export async function initialiseToken(label: string, pin: string) {
 export async function createAesKey(tokenLabel: string, pin: string, keyLabel: string): Promise<void> {
   const module = new pkcs11js.PKCS11();
   module.load(SOFTHSM_LIBRARY);
-  module.C_Initialize();
+  module.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
   try {
     const slot = module
       .C_GetSlotList(true)

@@ -47,6 +47,11 @@ export const Pkcs11KeystoreConfiguration = Type.Object({
    * Luna firmware uses its own vendor-defined number, so set it here for Luna.
    */
   keyWrapPadMechanism: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffffffff })),
+  /**
+   * Sessions kept open on the token. Encrypt, decrypt, wrap and unwrap run off the event loop, one
+   * per session at a time, so this many run in parallel (a network HSM answers in milliseconds).
+   */
+  sessions: Type.Integer({ minimum: 1, maximum: 64, default: 4 }),
 });
 
 const FORMAT_GCM = 1;
@@ -117,6 +122,16 @@ function classify(error: unknown, reference: string): PluginError {
   return pluginErrors.unavailable(`the PKCS#11 token cannot be used: ${(error as Error).message}${method}`);
 }
 
+/** The token's logged-in sessions; each is lent to one operation at a time. */
+interface SessionPool {
+  module: pkcs11js.PKCS11;
+  slot: Buffer;
+  slotID: number;
+  idle: Buffer[];
+  open: number;
+  waiting: Array<() => void>;
+}
+
 /**
  * L1 keys in an HSM through PKCS#11 (Thales Luna, or any token: the tests use SoftHSM2). Keys are
  * AES-256 secret-key objects found by label, never extractable; L2 material is encrypted inside the
@@ -133,11 +148,11 @@ export class Pkcs11Keystore implements KeystoreProvider {
         pinFile: string;
         mechanism: 'AES-GCM' | 'AES-KEY-WRAP-PAD';
         keyWrapPad: number;
+        sessions: number;
       }
     | undefined;
-  private module: pkcs11js.PKCS11 | undefined;
-  private session: Buffer | undefined;
-  private slotID: number | undefined;
+  private pool: SessionPool | undefined;
+  private opening: Promise<SessionPool> | undefined;
 
   constructor(readonly name = 'keystore-pkcs11') {}
 
@@ -149,6 +164,7 @@ export class Pkcs11Keystore implements KeystoreProvider {
       pinFile: config.pinFile,
       mechanism: config.mechanism ?? 'AES-GCM',
       keyWrapPad: config.keyWrapPadMechanism ?? pkcs11js.CKM_AES_KEY_WRAP_PAD,
+      sessions: config.sessions,
     };
   }
 
@@ -156,19 +172,29 @@ export class Pkcs11Keystore implements KeystoreProvider {
     this.reset();
   }
 
+  /** Drops every session and the library; the next operation opens them again. */
   private reset(): void {
+    const pool = this.pool;
+    this.pool = undefined;
     try {
-      this.module?.C_Finalize();
+      pool?.module.C_Finalize();
     } catch {
       // Already finalized or never initialized: nothing to release.
     }
-    this.module = undefined;
-    this.session = undefined;
+    // Whoever waits for a session of the old pool tries again with a new one.
+    for (const wake of pool?.waiting.splice(0) ?? []) wake();
   }
 
-  /** A logged-in read-write session on the configured token, opened on first use. */
-  private async open(): Promise<{ module: pkcs11js.PKCS11; session: Buffer }> {
-    if (this.module && this.session) return { module: this.module, session: this.session };
+  /** The library loaded, the token found and logged in with one session; opened on first use. */
+  private async open(): Promise<SessionPool> {
+    if (this.pool) return this.pool;
+    this.opening ??= this.openPool().finally(() => {
+      this.opening = undefined;
+    });
+    return this.opening;
+  }
+
+  private async openPool(): Promise<SessionPool> {
     if (!this.config) throw pluginErrors.invalidConfiguration('the PKCS#11 keystore is not configured');
     const pin = (
       await readFile(this.config.pinFile, 'utf8').catch(() => {
@@ -179,7 +205,8 @@ export class Pkcs11Keystore implements KeystoreProvider {
     try {
       module.load(this.config.library);
       try {
-        module.C_Initialize();
+        // Operations run on worker threads: the library must lock for itself.
+        module.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
       } catch (error) {
         // Another instance in this process initialised the same library; it is shared.
         if (resultCode(error) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) throw error;
@@ -204,10 +231,15 @@ export class Pkcs11Keystore implements KeystoreProvider {
         module.C_Logout(session);
         module.C_Login(session, pkcs11js.CKU_USER, pin);
       }
-      this.module = module;
-      this.session = session;
-      this.slotID = slot.length >= 8 ? Number(slot.readBigUInt64LE(0)) : slot.readUInt32LE(0);
-      return { module, session };
+      this.pool = {
+        module,
+        slot,
+        slotID: slot.length >= 8 ? Number(slot.readBigUInt64LE(0)) : slot.readUInt32LE(0),
+        idle: [session],
+        open: 1,
+        waiting: [],
+      };
+      return this.pool;
     } catch (error) {
       try {
         module.C_Finalize();
@@ -216,15 +248,49 @@ export class Pkcs11Keystore implements KeystoreProvider {
     }
   }
 
+  /**
+   * A session of its own for one operation: an idle one, a new one while fewer than `sessions` are
+   * open (the login covers every session of the application), or the next one released.
+   */
+  private async acquire(): Promise<{ pool: SessionPool; session: Buffer }> {
+    for (;;) {
+      const pool = await this.open();
+      const idle = pool.idle.pop();
+      if (idle) return { pool, session: idle };
+      if (pool.open < (this.config?.sessions ?? 1)) {
+        pool.open++;
+        try {
+          return {
+            pool,
+            session: pool.module.C_OpenSession(
+              pool.slot,
+              pkcs11js.CKF_RW_SESSION | pkcs11js.CKF_SERIAL_SESSION,
+            ),
+          };
+        } catch (error) {
+          pool.open--;
+          throw error;
+        }
+      }
+      await new Promise<void>((resolve) => pool.waiting.push(resolve));
+    }
+  }
+
+  private release(pool: SessionPool, session: Buffer): void {
+    if (pool !== this.pool) return;
+    pool.idle.push(session);
+    pool.waiting.shift()?.();
+  }
+
   /** Runs one token operation; after a session or device failure the token is re-opened and it runs once more. */
   private async run<T>(
     reference: string,
-    operation: (module: pkcs11js.PKCS11, session: Buffer) => T,
+    operation: (module: pkcs11js.PKCS11, session: Buffer) => T | Promise<T>,
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const { module, session } = await this.open();
+      const { pool, session } = await this.acquire();
       try {
-        return operation(module, session);
+        return await operation(pool.module, session);
       } catch (error) {
         const code = resultCode(error);
         if (code !== undefined && REOPEN.has(code) && attempt === 0) {
@@ -233,6 +299,8 @@ export class Pkcs11Keystore implements KeystoreProvider {
         }
         if (code === undefined) throw error;
         throw classify(error, reference);
+      } finally {
+        this.release(pool, session);
       }
     }
   }
@@ -380,10 +448,10 @@ export class Pkcs11Keystore implements KeystoreProvider {
         `tokenLabel: this CMK serves token "${this.config?.tokenLabel}", not "${settings.tokenLabel}"`,
       );
     if (settings.slotID !== undefined) {
-      await this.open();
-      if (settings.slotID !== this.slotID)
+      const { slotID } = await this.open();
+      if (settings.slotID !== slotID)
         throw pluginErrors.invalidKeyAccessData(
-          `slotID: token "${settings.tokenLabel}" is in slot ${this.slotID}, not ${settings.slotID}`,
+          `slotID: token "${settings.tokenLabel}" is in slot ${slotID}, not ${settings.slotID}`,
         );
     }
   }
@@ -395,7 +463,7 @@ export class Pkcs11Keystore implements KeystoreProvider {
 
   wrapKey(key: KeyHandle, plaintext: Uint8Array, aad: Uint8Array): Promise<WrappedKey> {
     const label = this.checkReference(key);
-    return this.run(label, (module, session) => {
+    return this.run(label, async (module, session) => {
       const handle = this.usable(module, session, label);
       if (this.config?.mechanism === 'AES-KEY-WRAP-PAD') {
         const header = Buffer.from([FORMAT_KEY_WRAP_PAD]);
@@ -410,7 +478,7 @@ export class Pkcs11Keystore implements KeystoreProvider {
           { type: pkcs11js.CKA_VALUE, value: payload },
         ]);
         try {
-          const wrapped = module.C_WrapKey(
+          const wrapped = await module.C_WrapKeyAsync(
             session,
             { mechanism: this.config.keyWrapPad },
             handle,
@@ -424,7 +492,7 @@ export class Pkcs11Keystore implements KeystoreProvider {
       }
       const header = Buffer.concat([Buffer.from([FORMAT_GCM]), randomBytes(IV)]);
       module.C_EncryptInit(session, gcm(header, aad), handle);
-      const output = module.C_Encrypt(
+      const output = await module.C_EncryptAsync(
         session,
         Buffer.from(plaintext),
         Buffer.alloc(plaintext.length + TAG_BITS / 8),
@@ -440,20 +508,20 @@ export class Pkcs11Keystore implements KeystoreProvider {
       return this.unwrapKeyWrapPad(label, bytes, aad);
     if (bytes.length < HEADER + TAG_BITS / 8 || bytes[0] !== FORMAT_GCM)
       return Promise.reject(pluginErrors.decryptionFailed());
-    return this.run(label, (module, session) => {
+    return this.run(label, async (module, session) => {
       const handle = this.usable(module, session, label);
       module.C_DecryptInit(session, gcm(bytes.subarray(0, HEADER), aad), handle);
-      return decrypting(() =>
-        Buffer.from(module.C_Decrypt(session, bytes.subarray(HEADER), Buffer.alloc(bytes.length))),
+      return decrypting(async () =>
+        Buffer.from(await module.C_DecryptAsync(session, bytes.subarray(HEADER), Buffer.alloc(bytes.length))),
       );
     });
   }
 
   private unwrapKeyWrapPad(label: string, bytes: Buffer, aad: Uint8Array): Promise<Uint8Array> {
-    return this.run(label, (module, session) => {
+    return this.run(label, async (module, session) => {
       const handle = this.usable(module, session, label);
-      const material = decrypting(() =>
-        module.C_UnwrapKey(
+      const material = await decrypting(() =>
+        module.C_UnwrapKeyAsync(
           session,
           { mechanism: this.config?.keyWrapPad ?? pkcs11js.CKM_AES_KEY_WRAP_PAD },
           handle,
@@ -498,9 +566,9 @@ function digest(header: Buffer, aad: Uint8Array): Buffer {
 }
 
 /** A failed integrity check: Luna says CKR_ENCRYPTED_DATA_INVALID or CKR_WRAPPED_KEY_INVALID, SoftHSM2 CKR_GENERAL_ERROR. */
-function decrypting<T>(operation: () => T): T {
+async function decrypting<T>(operation: () => Promise<T>): Promise<T> {
   try {
-    return operation();
+    return await operation();
   } catch (error) {
     const code = resultCode(error);
     if (code !== undefined && (DECRYPTION.has(code) || code === pkcs11js.CKR_GENERAL_ERROR))

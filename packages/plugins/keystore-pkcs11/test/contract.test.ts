@@ -97,3 +97,37 @@ describe.runIf(softHsmAvailable())('PKCS#11 Account access data (spec.thalesHSM)
     }
   });
 });
+
+describe.runIf(softHsmAvailable())('PKCS#11 session pool', () => {
+  it.each(['AES-GCM', 'AES-KEY-WRAP-PAD'])(
+    'runs many %s operations at once, each on a session of its own, and every result is right',
+    async (mechanism) => {
+      const token = await initialiseToken('openkcm-pool', '778899');
+      const plugin = await keystore({
+        library: SOFTHSM_LIBRARY,
+        tokenLabel: 'openkcm-pool',
+        pinFile: token.pinFile,
+        mechanism,
+        sessions: 3,
+      });
+      try {
+        await plugin.createKey({ keyReference: 'pool-root' });
+        const key = { keyReference: 'pool-root' };
+        // On one shared session these would collide (an encryption already in progress).
+        const materials = Array.from({ length: 24 }, (_, index) => Buffer.alloc(32, index));
+        const wrapped = await Promise.all(
+          materials.map((material, index) => plugin.wrapKey(key, material, Buffer.from(`ctx-${index}`))),
+        );
+        const unwrapped = await Promise.all(
+          wrapped.map((item, index) => plugin.unwrapKey(key, item.ciphertext, Buffer.from(`ctx-${index}`))),
+        );
+        unwrapped.forEach((material, index) => {
+          expect(Buffer.from(material).equals(materials[index] ?? Buffer.alloc(0))).toBe(true);
+        });
+      } finally {
+        await plugin.close();
+        await token.remove();
+      }
+    },
+  );
+});
