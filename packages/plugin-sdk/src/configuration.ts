@@ -10,3 +10,13 @@ export function parseConfiguration<T extends TSchema>(schema: T, configuration: 
     throw error;
   }
 }
+
+/** Parses an Account's provider settings (key access data); anything off becomes INVALID_KEY_ACCESS_DATA naming the field. */
+export function parseAccessData<T extends TSchema>(schema: T, accessData: unknown): Static<T> {
+  try {
+    return parse(schema, accessData ?? {}, { unknownFields: 'reject' });
+  } catch (error) {
+    if (error instanceof SchemaValidationError) throw pluginErrors.invalidKeyAccessData(error.message);
+    throw error;
+  }
+}

@@ -1,4 +1,4 @@
-export { parseConfiguration } from './configuration.js';
+export { parseAccessData, parseConfiguration } from './configuration.js';
 export { isPluginError, PluginError, type PluginErrorCode, pluginErrors } from './errors.js';
 export type {
   KeyHandle,

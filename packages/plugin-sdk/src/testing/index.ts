@@ -1,4 +1,4 @@
-export { type KeystoreContractSubject, keystoreContract } from './keystore-contract.js';
+export { failureOf, type KeystoreContractSubject, keystoreContract } from './keystore-contract.js';
 export {
   certificateIssuerContract,
   identityContract,

@@ -29,7 +29,8 @@ export interface KeystoreContractSubject {
   cleanup(): Promise<void>;
 }
 
-async function failureOf(operation: Promise<unknown>): Promise<PluginError> {
+/** The classified error an operation fails with (and a test failure when it succeeds or throws anything else). */
+export async function failureOf(operation: Promise<unknown>): Promise<PluginError> {
   try {
     await operation;
   } catch (error) {

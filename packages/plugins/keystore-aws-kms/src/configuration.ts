@@ -1,6 +1,6 @@
 import { AwsSettings, KEY_REFERENCE_FORMATS } from '@openkcm/api';
-import { parseConfiguration, pluginErrors } from '@openkcm/plugin-sdk';
-import { parse, SchemaValidationError, type Static, Type } from '@openkcm/schema';
+import { parseAccessData, parseConfiguration, pluginErrors } from '@openkcm/plugin-sdk';
+import { type Static, Type } from '@openkcm/schema';
 
 const ROLE_ARN = '^arn:aws[-a-z]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$';
 /** https anywhere (VPC endpoints); plain http only to loopback, where the tests' doubles listen. */
@@ -69,10 +69,5 @@ export function accessRole(
     throw pluginErrors.invalidKeyAccessData(
       `${static_}: static AWS credentials are not accepted; CMK authenticates only with its web identity (IRSA). Set aws.roleArn to a role whose trust policy allows the CMK service account`,
     );
-  try {
-    return parse(AwsSettings, accessData, { unknownFields: 'reject' }).roleArn ?? configuration.roleArn;
-  } catch (error) {
-    if (error instanceof SchemaValidationError) throw pluginErrors.invalidKeyAccessData(error.message);
-    throw error;
-  }
+  return parseAccessData(AwsSettings, accessData).roleArn ?? configuration.roleArn;
 }

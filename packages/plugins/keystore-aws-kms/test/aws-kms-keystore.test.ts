@@ -1,21 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isPluginError, type PluginError } from '@openkcm/plugin-sdk';
+import { failureOf } from '@openkcm/plugin-sdk/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsKmsKeystore } from '../src/index.js';
 import { type AwsFixture, awsFixture, REGION } from './aws-fixture.js';
 
 const AAD = Buffer.from('tenant-acme/account-payments/1');
-
-async function failure(operation: Promise<unknown>): Promise<PluginError> {
-  try {
-    await operation;
-  } catch (error) {
-    if (isPluginError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 let fixture: AwsFixture;
 let key: string;
@@ -74,7 +64,7 @@ describe('IRSA', () => {
   it('reports a role that no longer trusts the web identity as a permanent authentication failure', async () => {
     const roleArn = fixture.aws.addRole('revoked-trust', { webIdentityToken: 'someone-else' });
     const plugin = await fixture.keystore({ roleArn });
-    const error = await failure(plugin.wrapKey({ keyReference: key }, randomBytes(32), AAD));
+    const error = await failureOf(plugin.wrapKey({ keyReference: key }, randomBytes(32), AAD));
     expect([error.code, error.retryable]).toEqual(['AUTHENTICATION_FAILED', false]);
     expect((await plugin.health()).status).toBe('unhealthy');
   });
@@ -82,7 +72,7 @@ describe('IRSA', () => {
   it('runs an Account under its own role (spec.aws.roleArn), assumed with the same web identity', async () => {
     const plugin = await fixture.keystore({ roleArn: fixture.role('describe-only', ['DescribeKey']) });
     const full = fixture.role('tenant-acme', ['DescribeKey', 'Encrypt', 'Decrypt']);
-    expect((await failure(plugin.wrapKey({ keyReference: key }, randomBytes(32), AAD))).code).toBe(
+    expect((await failureOf(plugin.wrapKey({ keyReference: key }, randomBytes(32), AAD))).code).toBe(
       'PERMISSION_DENIED',
     );
     const account = { keyReference: key, accessData: { roleArn: full } };
@@ -118,7 +108,7 @@ describe('keys', () => {
       usable: false,
       reason: expect.stringMatching(/Disabled in AWS KMS/),
     });
-    expect((await failure(plugin.wrapKey({ keyReference: disabled }, randomBytes(32), AAD))).code).toBe(
+    expect((await failureOf(plugin.wrapKey({ keyReference: disabled }, randomBytes(32), AAD))).code).toBe(
       'KEY_DISABLED',
     );
   });
@@ -128,13 +118,13 @@ describe('keys', () => {
     const plugin = await fixture.keystore();
     expect((await plugin.validateKey({ keyReference: elsewhere })).usable).toBe(true);
     const wrongRegion = elsewhere.replace('us-east-1', 'eu-west-1');
-    expect((await failure(plugin.getKey({ keyReference: wrongRegion }))).code).toBe('KEY_NOT_FOUND');
+    expect((await failureOf(plugin.getKey({ keyReference: wrongRegion }))).code).toBe('KEY_NOT_FOUND');
   });
 
   it('refuses references that are not key ARNs', async () => {
     const plugin = await fixture.keystore();
     for (const reference of ['alias/openkcm', 'arn:aws:kms:eu-central-1:111122223333:alias/x', 'acme-root'])
-      expect((await failure(plugin.getKey({ keyReference: reference }))).code).toBe(
+      expect((await failureOf(plugin.getKey({ keyReference: reference }))).code).toBe(
         'INVALID_KEY_ACCESS_DATA',
       );
   });
@@ -152,14 +142,14 @@ describe('configuration', () => {
     [{ region: 'Europe' }, /region/],
     [{ maxAttempts: 0 }, /maxAttempts/],
   ])('rejects %j naming the field', async (change, message) => {
-    const error = await failure(new AwsKmsKeystore().configure({ ...valid, ...change }));
+    const error = await failureOf(new AwsKmsKeystore().configure({ ...valid, ...change }));
     expect(error.code).toBe('INVALID_CONFIGURATION');
     expect(error.message).toMatch(message);
   });
 
   it('needs a web identity: without the token file there is no credential at all', async () => {
     const plugin = await fixture.keystore({ webIdentityTokenFile: '/nonexistent/token' });
-    const error = await failure(plugin.wrapKey({ keyReference: key }, randomBytes(32), AAD));
+    const error = await failureOf(plugin.wrapKey({ keyReference: key }, randomBytes(32), AAD));
     expect(error.code).toBe('AUTHENTICATION_FAILED');
   });
 });

@@ -1,6 +1,6 @@
 import { KEY_REFERENCE_FORMATS, OpenBaoSettings } from '@openkcm/api';
-import { parseConfiguration, pluginErrors } from '@openkcm/plugin-sdk';
-import { parse, SchemaValidationError, type Static, Type } from '@openkcm/schema';
+import { parseAccessData, parseConfiguration, pluginErrors } from '@openkcm/plugin-sdk';
+import { type Static, Type } from '@openkcm/schema';
 
 const NAMESPACE = '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/?$';
 const MOUNT = '^[a-z0-9]([a-z0-9_-]*[a-z0-9])?(/[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*$';
@@ -116,13 +116,7 @@ export function accessNamespace(
 ): string {
   const configured = normaliseNamespace(configuration.namespace);
   if (!accessData || Object.keys(accessData).length === 0) return configured;
-  let settings: OpenBaoSettings;
-  try {
-    settings = parse(OpenBaoSettings, accessData, { unknownFields: 'reject' });
-  } catch (error) {
-    if (error instanceof SchemaValidationError) throw pluginErrors.invalidKeyAccessData(error.message);
-    throw error;
-  }
+  const settings = parseAccessData(OpenBaoSettings, accessData);
   if (new URL(settings.address).origin !== new URL(configuration.address).origin)
     throw pluginErrors.invalidKeyAccessData(
       `address ${settings.address} is not the OpenBao server this CMK is configured for (${configuration.address}); an operator must configure CMK for that server`,

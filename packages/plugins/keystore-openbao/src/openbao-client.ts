@@ -172,15 +172,7 @@ export class OpenBaoClient {
     );
     if (response.status !== 200) return undefined;
     const auth = authBlock(response.body);
-    const now = this.clock();
-    return {
-      token: previous.token,
-      obtainedAt: now,
-      expiresAt: now + auth.lease_duration * 1000,
-      leaseSeconds: auth.lease_duration,
-      renewable: auth.renewable,
-      capped: auth.lease_duration < increment,
-    };
+    return this.leaseFrom(previous.token, auth, auth.lease_duration < increment);
   }
 
   private async login(): Promise<Lease> {
@@ -200,14 +192,18 @@ export class OpenBaoClient {
       );
     if (response.status !== 200) throw this.classify(this.responseError(response, `auth/${mount}/login`));
     const block = authBlock(response.body);
+    return this.leaseFrom(block.client_token, block, false);
+  }
+
+  private leaseFrom(token: string, auth: AuthBlock, capped: boolean): Lease {
     const now = this.clock();
     return {
-      token: block.client_token,
+      token,
       obtainedAt: now,
-      expiresAt: now + block.lease_duration * 1000,
-      leaseSeconds: block.lease_duration,
-      renewable: block.renewable,
-      capped: false,
+      expiresAt: now + auth.lease_duration * 1000,
+      leaseSeconds: auth.lease_duration,
+      renewable: auth.renewable,
+      capped,
     };
   }
 

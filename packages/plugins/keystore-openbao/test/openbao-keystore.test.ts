@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { isPluginError, type KeyHandle, type PluginError } from '@openkcm/plugin-sdk';
+import type { KeyHandle } from '@openkcm/plugin-sdk';
+import { failureOf } from '@openkcm/plugin-sdk/testing';
 import { ACCOUNT_APPROLE, ACCOUNT_KUBERNETES, type PolicyRules } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OpenBaoKeystore } from '../src/index.js';
@@ -9,16 +10,6 @@ import { documentedMinimumPolicy, type OpenBaoFixture, openBaoFixture } from './
 const KEY: KeyHandle = { keyReference: 'transit/keys/acme-root' };
 const AAD = Buffer.from('tenant-acme/account-payments/1');
 const HOUR = 3600;
-
-async function failure(operation: Promise<unknown>): Promise<PluginError> {
-  try {
-    await operation;
-  } catch (error) {
-    if (isPluginError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
 
 let fixture: OpenBaoFixture;
 beforeAll(async () => {
@@ -73,7 +64,7 @@ describe('token lifecycle (1 h TTL, 4 h max, as in Story 4)', () => {
     await plugin.getKey(KEY);
     fixture.bao.revokeSecretIds('', 'rotated');
     fixture.bao.revokeTokens();
-    const error = await failure(plugin.getKey(KEY));
+    const error = await failureOf(plugin.getKey(KEY));
     expect(error.code).toBe('AUTHENTICATION_FAILED');
     expect(error.retryable).toBe(false);
     expect((await plugin.health()).status).toBe('unhealthy');
@@ -142,7 +133,7 @@ describe('the documented minimum policy', () => {
 
   it('does not let CMK create an L1 key by encrypting under an unknown name', async () => {
     const plugin = await fixture.keystore(await fixture.appRoleConfiguration('no-create'));
-    const error = await failure(
+    const error = await failureOf(
       plugin.wrapKey({ keyReference: 'transit/keys/typo-root' }, randomBytes(32), AAD),
     );
     expect(error.code).toBe('PERMISSION_DENIED');
@@ -173,7 +164,7 @@ describe('keys and their versions', () => {
     ]);
     expect((await plugin.unwrapKey(key, before.ciphertext, AAD)).length).toBe(32);
     fixture.bao.configureKey('', 'transit', 'rotating', { minDecryptionVersion: 2 });
-    expect((await failure(plugin.unwrapKey(key, before.ciphertext, AAD))).code).toBe('KEY_DISABLED');
+    expect((await failureOf(plugin.unwrapKey(key, before.ciphertext, AAD))).code).toBe('KEY_DISABLED');
     expect((await plugin.getKeyVersions(key)).map((version) => version.version)).toEqual(['2']);
   });
 
@@ -182,7 +173,7 @@ describe('keys and their versions', () => {
     await plugin.getKey(KEY);
     fixture.bao.seal();
     try {
-      const error = await failure(plugin.wrapKey(KEY, randomBytes(32), AAD));
+      const error = await failureOf(plugin.wrapKey(KEY, randomBytes(32), AAD));
       expect([error.code, error.retryable]).toEqual(['UNAVAILABLE', true]);
       expect((await plugin.health()).message).toMatch(/sealed/);
     } finally {
@@ -210,20 +201,20 @@ describe('keys and their versions', () => {
       accessData: { address: fixture.bao.address, namespace, auth: ACCOUNT_APPROLE },
     });
     expect((await plugin.validateKey(account('tenants/acme'))).usable).toBe(true);
-    expect((await failure(plugin.getKey(account('tenants/globex')))).code).toBe('PERMISSION_DENIED');
-    const outside = await failure(plugin.validateKeyAccessData(account('elsewhere').accessData));
+    expect((await failureOf(plugin.getKey(account('tenants/globex')))).code).toBe('PERMISSION_DENIED');
+    const outside = await failureOf(plugin.validateKeyAccessData(account('elsewhere').accessData));
     expect(outside.message).toMatch(/namespace "elsewhere" is outside "tenants"/);
     expect(fixture.bao.requests.some((request) => request.namespace === 'tenants/acme')).toBe(true);
   });
 
   it('refuses an Account that names another server or login method', async () => {
     const plugin = await fixture.keystore(await fixture.appRoleConfiguration('addresses'));
-    const other = await failure(
+    const other = await failureOf(
       plugin.validateKeyAccessData({ address: 'https://169.254.169.254', auth: ACCOUNT_APPROLE }),
     );
     expect(other.code).toBe('INVALID_KEY_ACCESS_DATA');
     expect(other.message).toMatch(/an operator must configure CMK for that server/);
-    const method = await failure(
+    const method = await failureOf(
       plugin.validateKeyAccessData({ address: fixture.bao.address, auth: ACCOUNT_KUBERNETES }),
     );
     expect(method.message).toMatch(/auth.method Kubernetes differs from the AppRole login/);
@@ -237,13 +228,13 @@ describe('TLS', () => {
       ...configuration,
       tls: { serverName: fixture.bao.serverName },
     });
-    const noCa = await failure(withoutCa.getKey(KEY));
+    const noCa = await failureOf(withoutCa.getKey(KEY));
     expect(noCa.message).toMatch(/TLS verification .* failed .*tls.caBundleFile and tls.serverName/);
     const withoutName = await fixture.keystore({
       ...configuration,
       tls: { caBundleFile: fixture.bao.caFile },
     });
-    expect((await failure(withoutName.getKey(KEY))).code).toBe('UNAVAILABLE');
+    expect((await failureOf(withoutName.getKey(KEY))).code).toBe('UNAVAILABLE');
     await expect((await fixture.keystore(configuration)).getKey(KEY)).resolves.toMatchObject({
       state: 'ENABLED',
     });
@@ -256,7 +247,7 @@ describe('configuration', () => {
     auth: { method: 'AppRole', appRole: { roleIdFile: '/r', secretIdFile: '/s' } },
   });
   const rejection = async (configuration: unknown) => {
-    const error = await failure(new OpenBaoKeystore().configure(configuration));
+    const error = await failureOf(new OpenBaoKeystore().configure(configuration));
     expect(error.code).toBe('INVALID_CONFIGURATION');
     return error.message;
   };
@@ -303,7 +294,7 @@ describe('configuration', () => {
       'Transit/keys/x',
       'transit/keys/-x',
     ])
-      expect((await failure(plugin.getKey({ keyReference: reference }))).code).toBe(
+      expect((await failureOf(plugin.getKey({ keyReference: reference }))).code).toBe(
         'INVALID_KEY_ACCESS_DATA',
       );
   });

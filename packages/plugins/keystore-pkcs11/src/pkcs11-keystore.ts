@@ -11,12 +11,13 @@ import {
   type KeyVersionInfo,
   type PluginError,
   type PluginHealth,
+  parseAccessData,
   parseConfiguration,
   pluginErrors,
   validateByRoundTrip,
   type WrappedKey,
 } from '@openkcm/plugin-sdk';
-import { parse, SchemaValidationError, Type } from '@openkcm/schema';
+import { Type } from '@openkcm/schema';
 // A CommonJS addon: its constants are only on the default export, not as named ESM exports.
 import pkcs11js from 'pkcs11js';
 
@@ -436,13 +437,7 @@ export class Pkcs11Keystore implements KeystoreProvider {
    */
   async validateKeyAccessData(accessData: Record<string, unknown> | undefined): Promise<void> {
     if (!accessData || Object.keys(accessData).length === 0) return;
-    let settings: ThalesSettings;
-    try {
-      settings = parse(ThalesSettings, accessData, { unknownFields: 'reject' });
-    } catch (error) {
-      if (error instanceof SchemaValidationError) throw pluginErrors.invalidKeyAccessData(error.message);
-      throw error;
-    }
+    const settings = parseAccessData(ThalesSettings, accessData);
     if (settings.tokenLabel !== this.config?.tokenLabel)
       throw pluginErrors.invalidKeyAccessData(
         `tokenLabel: this CMK serves token "${this.config?.tokenLabel}", not "${settings.tokenLabel}"`,
