@@ -51,8 +51,10 @@ export async function startApeiroKeystores(label = 'openkcm-apeiro'): Promise<Ap
   const roleArn = aws.addRole('openkcm-cmk', { webIdentityToken: `${label}-web-identity` });
   const awsKey = aws.createKey('eu-central-1');
 
-  const token = await initialiseToken(label.slice(0, 32), '424242');
-  await createAesKey(label.slice(0, 32), token.pin, 'acme-hsm-root');
+  // PKCS#11 token labels hold at most 32 bytes.
+  const tokenLabel = label.slice(0, 32);
+  const token = await initialiseToken(tokenLabel, '424242');
+  await createAesKey(tokenLabel, token.pin, 'acme-hsm-root');
 
   return {
     env: {
@@ -66,7 +68,7 @@ export async function startApeiroKeystores(label = 'openkcm-apeiro'): Promise<Ap
       OPENKCM_AWS_KMS_ENDPOINT: aws.kmsEndpoint,
       OPENKCM_AWS_STS_ENDPOINT: aws.stsEndpoint,
       PKCS11_LIBRARY: SOFTHSM_LIBRARY,
-      PKCS11_TOKEN_LABEL: label.slice(0, 32),
+      PKCS11_TOKEN_LABEL: tokenLabel,
       PKCS11_PIN_FILE: token.pinFile,
     },
     bao,
@@ -79,7 +81,7 @@ export async function startApeiroKeystores(label = 'openkcm-apeiro'): Promise<Ap
       AWS: { keyReference: awsKey, accessData: {} },
       ThalesHSM: {
         keyReference: 'acme-hsm-root',
-        accessData: { tokenLabel: label.slice(0, 32), pinSecretRef: { name: 'hsm-pin', key: 'pin' } },
+        accessData: { tokenLabel, pinSecretRef: { name: 'hsm-pin', key: 'pin' } },
       },
     },
     issueAppRole,

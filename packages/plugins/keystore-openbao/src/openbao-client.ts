@@ -45,6 +45,9 @@ function authBlock(body: unknown): AuthBlock {
   };
 }
 
+/** How close to expiry a token is replaced rather than used: 30 s, or a tenth of a short lease. */
+const marginMs = (lease: Lease) => Math.min(30_000, (lease.leaseSeconds * 1000) / 10);
+
 const TRANSIENT = new Set([429, 500, 502, 503, 504]);
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/;
 
@@ -138,9 +141,8 @@ export class OpenBaoClient {
     const now = this.clock();
     if (lease) {
       const remainingMs = lease.expiresAt - now;
-      const marginMs = Math.min(30_000, (lease.leaseSeconds * 1000) / 10);
       const halfLife = now - lease.obtainedAt >= (lease.leaseSeconds * 1000) / 2;
-      if (remainingMs > marginMs && (!halfLife || !lease.renewable || lease.capped)) return lease;
+      if (remainingMs > marginMs(lease) && (!halfLife || !lease.renewable || lease.capped)) return lease;
     }
     // One login or renewal at a time, however many requests arrive meanwhile.
     this.pendingLease ??= this.refresh(lease).finally(() => {
@@ -151,8 +153,7 @@ export class OpenBaoClient {
 
   private async refresh(previous: Lease | undefined): Promise<Lease> {
     const now = this.clock();
-    const usable =
-      previous && previous.expiresAt - now > Math.min(30_000, (previous.leaseSeconds * 1000) / 10);
+    const usable = previous && previous.expiresAt - now > marginMs(previous);
     const renewed =
       previous && usable && previous.renewable && !previous.capped
         ? await this.renew(previous).catch(() => undefined)
