@@ -22,10 +22,11 @@ export interface ControllerContext {
 
 export interface ReconcileResult {
   requeueAfterMs?: number;
-}
-
-export function clusterOf(object: KubeObject): string {
-  return object.metadata.annotations?.['kcp.io/cluster'] ?? '';
+  /**
+   * The object is unhealthy (its keystore or its Account is not usable): check again with
+   * exponential backoff, capped at requeueAfterMs, instead of at once or on a fixed beat.
+   */
+  backoff?: boolean;
 }
 
 export function cmkMessage(body: Record<string, unknown>): string {

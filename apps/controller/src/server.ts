@@ -1,9 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Informer, makeInformer, type ObjectCache } from '@kubernetes/client-node';
-import { KubeClient, type KubeObject } from '@openkcm/kube-client';
+import { ClusterInformer, clusterOf, KubeClient, type KubeObject } from '@openkcm/kube-client';
 import { CmkClient, CmkUnavailableError, clientCredentials } from './cmk-client.js';
-import { type Caches, type ControllerContext, clusterOf, type ReconcileResult } from './context.js';
+import type { Caches, ControllerContext, ReconcileResult } from './context.js';
 import { LeaderElector } from './leader-election.js';
 import { Metrics } from './metrics.js';
 import { keyOf, type ObjectRef, refOf, tenantName } from './object-key.js';
@@ -51,6 +50,21 @@ function ref(kind: ObjectRef['kind'], object: KubeObject): string {
   });
 }
 
+/** What a reconciler acts on: everything but status (and the resourceVersion every write moves). */
+function declaredChanged(before: KubeObject, after: KubeObject): boolean {
+  const declared = ({ spec, metadata }: KubeObject) =>
+    JSON.stringify([
+      spec,
+      metadata.uid,
+      metadata.generation,
+      metadata.labels,
+      metadata.annotations,
+      metadata.finalizers,
+      metadata.deletionTimestamp,
+    ]);
+  return declared(before) !== declared(after);
+}
+
 /** Starts the controller: informers over every workspace, a leader-gated work queue, health and metrics. */
 export async function startController(options: ControllerOptions): Promise<RunningController> {
   const log =
@@ -63,19 +77,15 @@ export async function startController(options: ControllerOptions): Promise<Runni
   );
   const queue = new WorkQueue();
   const metrics = new Metrics();
-  const config = kube.kubeConfig();
 
-  const informers = {} as Record<Resource, Informer<KubeObject> & ObjectCache<KubeObject>>;
-  for (const [name, path] of Object.entries(RESOURCES) as Array<[Resource, string]>) {
-    informers[name] = makeInformer<KubeObject>(config, path, () => kube.request('GET', path) as never);
-  }
-  const inCluster = (resource: Resource) => (cluster: string) =>
-    informers[resource].list().filter((object) => clusterOf(object) === cluster);
+  const informers = Object.fromEntries(
+    Object.entries(RESOURCES).map(([name, path]) => [name, new ClusterInformer(kube, path, { log })]),
+  ) as Record<Resource, ClusterInformer>;
   const caches: Caches = {
-    bindings: inCluster('bindings'),
-    tenants: inCluster('tenants'),
-    accounts: inCluster('accounts'),
-    keys: inCluster('keys'),
+    bindings: (cluster) => informers.bindings.list(cluster),
+    tenants: (cluster) => informers.tenants.list(cluster),
+    accounts: (cluster) => informers.accounts.list(cluster),
+    keys: (cluster) => informers.keys.list(cluster),
   };
   const ctx: ControllerContext = {
     kube,
@@ -103,9 +113,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     );
     return `${ready?.status ?? ''}|${account.metadata.deletionTimestamp ? 'deleting' : ''}`;
   };
-  const onAccount = (account: KubeObject) => {
+  const followAccount = (account: KubeObject) => {
     const key = ref('Account', account);
-    queue.add(key);
     const signature = accountSignature(account);
     if (accountSignatures.get(key) === signature) return;
     accountSignatures.set(key, signature);
@@ -113,6 +122,10 @@ export async function startController(options: ControllerOptions): Promise<Runni
       if ((serviceKey.spec?.accountRef as { name?: string } | undefined)?.name === account.metadata.name)
         queue.add(ref('ServiceEncryptionKey', serviceKey));
     }
+  };
+  const onAccount = (account: KubeObject) => {
+    queue.add(ref('Account', account));
+    followAccount(account);
   };
   const onKey = (serviceKey: KubeObject) => {
     const key = ref('ServiceEncryptionKey', serviceKey);
@@ -146,38 +159,26 @@ export async function startController(options: ControllerOptions): Promise<Runni
     accounts: onAccount,
     keys: onKey,
   };
-  for (const [name, informer] of Object.entries(informers) as Array<[Resource, Informer<KubeObject>]>) {
+  for (const [name, informer] of Object.entries(informers) as Array<[Resource, ClusterInformer]>) {
     informer.on('add', handlers[name]);
-    informer.on('update', handlers[name]);
-    informer.on('delete', name === 'keys' ? onKeyGone : name === 'accounts' ? onAccountGone : handlers[name]);
-    informer.on('error', (error: unknown) => {
-      log({
-        level: 'warn',
-        msg: 'watch interrupted; restarting',
-        resource: name,
-        error: String((error as Error)?.message ?? error),
-      });
-      setTimeout(() => void informer.start().catch(() => undefined), 2000).unref();
+    // A write of status alone (most often the controller's own) asks for nothing new: requeueing on
+    // it is what turned one broken Account into a reconcile storm. Only what a reconciler reads counts.
+    informer.on('update', (object, previous) => {
+      if (!previous || declaredChanged(previous, object)) handlers[name](object);
+      else if (name === 'accounts') followAccount(object);
     });
+    informer.on('delete', name === 'keys' ? onKeyGone : name === 'accounts' ? onAccountGone : handlers[name]);
   }
-  let synced = false;
-  const startInformers = async () => {
-    for (;;) {
-      try {
-        await Promise.all(Object.values(informers).map((informer) => informer.start()));
-        synced = true;
-        return;
-      } catch (error) {
-        log({
-          level: 'warn',
-          msg: 'the control plane is not reachable yet; retrying',
-          error: (error as Error).message,
-        });
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-      }
-    }
+  // Every (re)list may have missed a binding's creation or deletion: derive every Tenant again.
+  const rederiveTenants = () => {
+    const clusters = new Set([...informers.bindings.clusters(), ...informers.tenants.clusters()]);
+    for (const cluster of clusters)
+      queue.add(keyOf({ kind: 'Tenant', cluster, namespace: 'default', name: tenantName(cluster) }));
   };
-  void startInformers();
+  informers.bindings.on('synced', rederiveTenants);
+  informers.tenants.on('synced', rederiveTenants);
+  const synced = () => Object.values(informers).every((informer) => informer.synced);
+  for (const informer of Object.values(informers)) void informer.start();
 
   const reconcilers: Record<
     ObjectRef['kind'],
@@ -208,7 +209,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
 
   const worker = async () => {
     while (!stopping) {
-      if (!leading || !synced) {
+      if (!leading || !synced()) {
         await new Promise<void>((resolve) => {
           wakeLeader = resolve;
           setTimeout(resolve, 500).unref();
@@ -222,8 +223,11 @@ export async function startController(options: ControllerOptions): Promise<Runni
       try {
         const result = await reconcilers[target.kind](ctx, target);
         metrics.observe(target.kind, (performance.now() - started) / 1000, 'success');
-        queue.forget(key);
-        if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+        if (result.backoff) queue.retry(key, result.requeueAfterMs);
+        else {
+          queue.forget(key);
+          if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+        }
       } catch (error) {
         metrics.observe(target.kind, (performance.now() - started) / 1000, 'error');
         const delay = queue.retry(key);
@@ -246,8 +250,8 @@ export async function startController(options: ControllerOptions): Promise<Runni
     if (path === '/healthz') return void response.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
     if (path === '/readyz')
       return void response
-        .writeHead(synced ? 200 : 503, { 'Content-Type': 'text/plain' })
-        .end(synced ? (leading ? 'leader' : 'standby') : 'informers not synced');
+        .writeHead(synced() ? 200 : 503, { 'Content-Type': 'text/plain' })
+        .end(synced() ? (leading ? 'leader' : 'standby') : 'informers not synced');
     if (path === '/metrics')
       return void response
         .writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' })

@@ -50,11 +50,11 @@ export class WorkQueue {
     this.timers.set(key, timer);
   }
 
-  /** Re-queues a failed key after its next backoff step. */
-  retry(key: string): number {
+  /** Re-queues a failed key after its next backoff step (at most capMs). */
+  retry(key: string, capMs = this.maxDelayMs): number {
     const count = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, count);
-    const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (count - 1));
+    const delay = Math.min(capMs, this.maxDelayMs, this.baseDelayMs * 2 ** Math.min(count - 1, 30));
     this.addAfter(key, delay);
     return delay;
   }

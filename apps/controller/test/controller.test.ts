@@ -1,15 +1,15 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { eventually, startTestStack, type TestStack } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcmeWorkspace, NS, ready, TENANT } from './support.js';
+import { NS, ready, Workspace } from './support.js';
 
 describe('the controller against the local control plane and CMK', () => {
   let stack: TestStack;
-  let acme: AcmeWorkspace;
+  let acme: Workspace;
 
   beforeAll(async () => {
     stack = await startTestStack();
-    acme = new AcmeWorkspace(stack);
+    acme = new Workspace(stack);
   });
   afterAll(async () => {
     await stack?.dispose();
@@ -19,7 +19,7 @@ describe('the controller against the local control plane and CMK', () => {
     await acme.enableOpenKcm();
     const tenant = await acme.waitFor(
       'tenants',
-      TENANT,
+      acme.tenant,
       (resource) => resource?.status?.phase === 'Active',
       'the Tenant to be Active',
     );
@@ -133,11 +133,11 @@ describe('the controller against the local control plane and CMK', () => {
   });
 
   it('suspends the Tenant when OpenKCM is disabled and recovers the same one when enabled again', async () => {
-    const before = await acme.get('tenants', TENANT);
+    const before = await acme.get('tenants', acme.tenant);
     await acme.disableOpenKcm();
     await acme.waitFor(
       'tenants',
-      TENANT,
+      acme.tenant,
       (resource) => resource?.status?.phase === 'Suspended',
       'the Tenant to be Suspended',
     );
@@ -145,7 +145,7 @@ describe('the controller against the local control plane and CMK', () => {
     await acme.enableOpenKcm();
     const after = await acme.waitFor(
       'tenants',
-      TENANT,
+      acme.tenant,
       (resource) => resource?.status?.phase === 'Active',
       'the Tenant to be Active again',
     );
@@ -154,18 +154,18 @@ describe('the controller against the local control plane and CMK', () => {
   });
 
   it('explains an invalid region and a missing Account in conditions, and records Events', async () => {
-    await acme.patch('tenants', TENANT, { spec: { region: 'mars-north-1' } });
+    await acme.patch('tenants', acme.tenant, { spec: { region: 'mars-north-1' } });
     const invalid = await acme.waitFor(
       'tenants',
-      TENANT,
+      acme.tenant,
       (resource) => ready(resource)?.reason === 'InvalidSpec',
       'the Tenant to refuse the region',
     );
     expect(ready(invalid)?.message).toContain('mars-north-1');
-    await acme.patch('tenants', TENANT, { spec: { region: 'eu-central-1' } });
+    await acme.patch('tenants', acme.tenant, { spec: { region: 'eu-central-1' } });
     await acme.waitFor(
       'tenants',
-      TENANT,
+      acme.tenant,
       (resource) => ready(resource)?.status === 'True',
       'the Tenant to recover',
     );

@@ -3,13 +3,13 @@ import { readClientSecret } from '@openkcm/idp';
 import { REPO_ROOT, type RunningProcess, startProcess } from '@openkcm/local-stack';
 import { eventually, startTestStack, type TestStack } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcmeWorkspace } from './support.js';
+import { Workspace } from './support.js';
 
 process.env.CONTROLLER_LEASE_SECONDS = '3';
 
 describe('controller faults: kill -9, restarts and two replicas', () => {
   let stack: TestStack;
-  let acme: AcmeWorkspace;
+  let acme: Workspace;
   let second: RunningProcess | undefined;
   const controller = () => stack.processes.find((running) => running.name === 'controller');
   const isLeader = async (url: string) =>
@@ -17,7 +17,7 @@ describe('controller faults: kill -9, restarts and two replicas', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    acme = new AcmeWorkspace(stack);
+    acme = new Workspace(stack);
     await acme.enableOpenKcm();
     await acme.create('accounts', 'Account', 'root', { providerType: 'Local', keyReference: 'acme-root' });
     await acme.create('serviceencryptionkeys', 'ServiceEncryptionKey', 'payments', {

@@ -6,7 +6,7 @@ import {
   type TestStack,
 } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcmeWorkspace, ready } from './support.js';
+import { ready, Workspace } from './support.js';
 
 /**
  * The whole product with CMK on apeiro-profile: an Account whose L1 key is in OpenBao (a protocol
@@ -17,7 +17,7 @@ describe.runIf(softHsmAvailable())(
   () => {
     let keystores: ApeiroKeystores;
     let stack: TestStack;
-    let acme: AcmeWorkspace;
+    let acme: Workspace;
     const readiness = () => acme.get('accounts', 'vault-root').then(ready);
 
     beforeAll(async () => {
@@ -28,7 +28,7 @@ describe.runIf(softHsmAvailable())(
         CONTROLLER_REVALIDATE_SECONDS: '1',
       });
       stack = await startTestStack();
-      acme = new AcmeWorkspace(stack);
+      acme = new Workspace(stack);
       await acme.enableOpenKcm();
       await acme.create('accounts', 'Account', 'vault-root', {
         providerType: 'OpenBao',

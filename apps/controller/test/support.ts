@@ -1,10 +1,15 @@
-import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { eventually, type TestStack } from '@openkcm/testkit';
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+} from '@kubernetes/client-node';
+import { eventually, type TestStack, TIMEOUTS } from '@openkcm/testkit';
 
 export const GROUP = 'keychain.openkcm.io';
 export const VERSION = 'v1alpha1';
 export const NS = 'default';
-export const TENANT = 'tenant-root-orgs-acme';
 
 export interface Resource {
   metadata: {
@@ -22,7 +27,13 @@ export interface Resource {
     nextRotation?: string;
     observedRotateRequest?: string;
     rekey?: { state?: string };
-    conditions?: Array<{ type: string; status: string; reason: string; message: string }>;
+    conditions?: Array<{
+      type: string;
+      status: string;
+      reason: string;
+      message: string;
+      lastTransitionTime?: string;
+    }>;
   };
 }
 
@@ -31,18 +42,43 @@ export const ready = (resource: Resource | undefined) =>
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-/** The acme workspace as a demo user sees it through @kubernetes/client-node, plus CMK's view of it. */
-export class AcmeWorkspace {
+/** The Tenant the controller names after a workspace (FR-101). */
+export const tenantOf = (workspace: string) => `tenant-${workspace.replaceAll(':', '-')}`;
+
+/** A workspace as a demo user sees it through @kubernetes/client-node, plus CMK's view of it. */
+export class Workspace {
   readonly api: CustomObjectsApi;
+  readonly tenant: string;
+  private readonly config: KubeConfig;
 
   constructor(
     private readonly stack: TestStack,
     readonly user = 'alice',
+    readonly path = 'root:orgs:acme',
   ) {
     const config = new KubeConfig();
     config.loadFromFile(stack.kubeconfig);
     config.setCurrentContext(user);
+    // The user's context points at its home workspace; any other is the same server under another path.
+    config.clusters = config.clusters.map((cluster) =>
+      cluster.name === config.getContextObject(user)?.cluster
+        ? { ...cluster, server: `${stack.endpoints.controlPlane}/clusters/${path}` }
+        : cluster,
+    );
     this.api = config.makeApiClient(CustomObjectsApi);
+    this.tenant = tenantOf(path);
+    this.config = config;
+  }
+
+  /** Every change of a kind in this workspace, as a watch delivers it, until stop() is called. */
+  async watch(plural: string, onEvent: (type: string, resource: Resource) => void): Promise<() => void> {
+    const controller = await new Watch(this.config).watch(
+      `/apis/${GROUP}/${VERSION}/namespaces/${NS}/${plural}`,
+      {},
+      onEvent,
+      () => undefined,
+    );
+    return () => controller.abort();
   }
 
   async get(plural: string, name: string): Promise<Resource | undefined> {
@@ -131,7 +167,7 @@ export class AcmeWorkspace {
       last = await this.get(plural, name);
       return check(last);
     };
-    await eventually(matches, 60_000, what, intervalMs).catch((error: Error) => {
+    await eventually(matches, TIMEOUTS.converge, what, intervalMs).catch((error: Error) => {
       throw new Error(`${error.message}; last status: ${JSON.stringify(last?.status)}`);
     });
     return last;
@@ -139,7 +175,7 @@ export class AcmeWorkspace {
 
   /** CMK's own record, read with the same user's token. */
   async cmk(path: string, init: { method?: string; body?: unknown } = {}): Promise<Record<string, unknown>> {
-    const response = await fetch(`${this.stack.endpoints.cmk}/api/v1/tenants/root:orgs:acme${path}`, {
+    const response = await fetch(`${this.stack.endpoints.cmk}/api/v1/tenants/${this.path}${path}`, {
       method: init.method ?? 'GET',
       headers: {
         Authorization: `Bearer ${await this.stack.tokenFor(this.user)}`,

@@ -105,3 +105,5 @@ export class KubeClient {
 export function keychainPath(cluster: string, namespace: string, plural: string, name?: string): string {
   return `/clusters/${cluster}/apis/keychain.openkcm.io/v1alpha1/namespaces/${namespace}/${plural}${name ? `/${name}` : ''}`;
 }
+
+export { ClusterInformer, clusterOf, type InformerHandler, objectKey } from './informer.js';

@@ -216,6 +216,13 @@ export async function createKey(
     request.name,
   ]);
   if (existing[0]) {
+    const deleteAfter = existing[0].delete_after;
+    if (existing[0].state === 'PENDING_DELETION' && deleteAfter)
+      throw new CmkError(
+        'ALREADY_EXISTS',
+        `ServiceEncryptionKey "${request.name}" is in its deletion waiting period until ${deleteAfter.toISOString()}; cancel its deletion to restore it with its versions, or choose another name`,
+        { name: request.name, reason: 'PendingDeletion', deleteAfter: deleteAfter.toISOString() },
+      );
     if (existing[0].account_id !== account.id)
       throw new CmkError(
         'ALREADY_EXISTS',

@@ -122,7 +122,7 @@ export async function reconcileAccount(ctx: ControllerContext, ref: ObjectRef): 
       'TenantNotActive',
       `${cmkMessage(registered.body)}. Enable OpenKCM in this workspace first.`,
     );
-    return { requeueAfterMs: ctx.revalidateMs };
+    return { requeueAfterMs: ctx.revalidateMs, backoff: true };
   }
   if (registered.status === 400) {
     await notReady('UnsupportedProvider', cmkMessage(registered.body));
@@ -134,7 +134,7 @@ export async function reconcileAccount(ctx: ControllerContext, ref: ObjectRef): 
       `${cmkMessage(registered.body)}. Check spec.keyReference and the keystore.`,
       { reachable: true, lastCheckTime: now.toISOString() },
     );
-    return { requeueAfterMs: ctx.revalidateMs };
+    return { requeueAfterMs: ctx.revalidateMs, backoff: true };
   }
   if (registered.status === 409)
     return rekey(ctx, ref, account, path, base, spec.keyReference, accessData, cmkAccount);
@@ -166,7 +166,7 @@ export async function reconcileAccount(ctx: ControllerContext, ref: ObjectRef): 
     },
     now,
   );
-  return { requeueAfterMs: l1Check.nextCheckInMs };
+  return { requeueAfterMs: l1Check.nextCheckInMs, backoff: conditions[0]?.status !== 'True' };
 }
 
 type L1Status = { reachable: boolean; keyVersion?: string; lastCheckTime?: string; message?: string };
@@ -311,7 +311,7 @@ async function rekey(
       },
       now,
     );
-    return { requeueAfterMs: ctx.revalidateMs };
+    return { requeueAfterMs: ctx.revalidateMs, backoff: true };
   }
   const rekeyStatus = current.body.rekey as Parameters<typeof rekeyProgress>[0] | null;
   const inProgress = current.body.state === 'REKEYING';

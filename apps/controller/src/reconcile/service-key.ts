@@ -100,11 +100,18 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
       created.status === 403 ? 'AccountOutsideTenant' : 'AccountNotReady',
       `${cmkMessage(created.body)}`,
     );
-    return { requeueAfterMs: ctx.revalidateMs };
+    return { requeueAfterMs: ctx.revalidateMs, backoff: true };
   }
   if (created.status === 400) {
     await notReady('InvalidSpec', cmkMessage(created.body));
     return {};
+  }
+  if (created.status === 409) {
+    // The name belongs to a key CMK still holds (in its deletion waiting period, or under another
+    // Account): say so at once instead of retrying in silence.
+    const pending = (created.body.details as { reason?: string } | undefined)?.reason === 'PendingDeletion';
+    await notReady(pending ? 'NamePendingDeletion' : 'NameTaken', cmkMessage(created.body));
+    return { requeueAfterMs: ctx.revalidateMs, backoff: true };
   }
   if (created.status !== 200 && created.status !== 201)
     throw new Error(`CMK could not create the key: ${cmkMessage(created.body)}`);

@@ -7,12 +7,29 @@ import { withConditions, writeStatus } from '../status.js';
 
 export const OPENKCM_EXPORT = 'keychain.openkcm.io';
 
+function bindsOpenKcm(binding: KubeObject): boolean {
+  const reference = binding.spec?.reference as { export?: { name?: string } } | undefined;
+  return reference?.export?.name === OPENKCM_EXPORT && !binding.metadata.deletionTimestamp;
+}
+
 /** OpenKCM is enabled in a workspace while an APIBinding to its export exists there. */
 export function isBound(ctx: ControllerContext, workspace: string): boolean {
-  return ctx.caches.bindings(workspace).some((binding) => {
-    const reference = binding.spec?.reference as { export?: { name?: string } } | undefined;
-    return reference?.export?.name === OPENKCM_EXPORT && !binding.metadata.deletionTimestamp;
-  });
+  return ctx.caches.bindings(workspace).some(bindsOpenKcm);
+}
+
+/**
+ * Suspending a tenant stops its keys, so it is never done on the cache's word alone (a cache can
+ * lag a restart or a relist): the API server itself must show no binding.
+ */
+async function isUnboundInApi(ctx: ControllerContext, workspace: string): Promise<boolean> {
+  const list = await ctx.kube
+    .request<{ items?: KubeObject[] }>('GET', `/clusters/${workspace}/apis/apis.kcp.io/v1alpha1/apibindings`)
+    .catch((error: unknown) => {
+      // A workspace that no longer exists binds nothing.
+      if (error instanceof KubeError && error.status === 404) return { items: [] };
+      throw error;
+    });
+  return !(list.items ?? []).some(bindsOpenKcm);
 }
 
 /**
@@ -22,7 +39,7 @@ export function isBound(ctx: ControllerContext, workspace: string): boolean {
 export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): Promise<ReconcileResult> {
   const workspace = ref.cluster;
   const path = keychainPath(workspace, ref.namespace, 'tenants', ref.name);
-  const bound = isBound(ctx, workspace);
+  let bound = isBound(ctx, workspace);
   const existing = await ctx.kube.get(path).catch((error: unknown) => {
     if (error instanceof KubeError && error.status === 404) return undefined;
     throw error;
@@ -65,6 +82,10 @@ export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): P
   const tenant = current;
   const now = ctx.now();
   const spec = tenant.spec ?? {};
+  if (!bound && !(await isUnboundInApi(ctx, workspace))) {
+    // The binding exists but the cache has not seen it yet; its event will arrive.
+    bound = true;
+  }
   if (!bound) {
     const suspended = await ctx.cmk.call('POST', `${tenantPath(workspace)}/suspend`);
     if (suspended.status !== 200 && suspended.status !== 404)
