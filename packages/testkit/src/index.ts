@@ -14,5 +14,5 @@ export { postgresAvailable, postgresBinDir, type RunningPostgres, startPostgres 
 export { seedKeychain } from './seed-keychain.js';
 export { createAesKey, initialiseToken, SOFTHSM_LIBRARY, softHsmAvailable } from './softhsm.js';
 export { tempDir } from './temp-dir.js';
-export { TIMEOUTS } from './timeouts.js';
 export { startTestStack, type TestStack } from './test-stack.js';
+export { TIMEOUTS } from './timeouts.js';
