@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
-import { bearerToken, type Principal, TokenRejectedError, type TokenVerifier } from '@openkcm/auth';
+import {
+  bearerToken,
+  type Principal,
+  roleInWorkspace,
+  TokenRejectedError,
+  type TokenVerifier,
+} from '@openkcm/auth';
 import { KubeClient, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import { requestJson } from '@openkcm/pki';
-import { parse } from '@openkcm/schema';
+import { assertSafeJson, parse, UntrustedJsonError } from '@openkcm/schema';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -20,13 +26,21 @@ export interface BffOptions {
   controlPlaneCa?: string;
   verifier: TokenVerifier;
   allowedOrigins: string[];
-  /** Requests per minute and client address before 429 (defaults to 1200). */
+  /** Requests per minute before 429, per signed-in user, or per client address without a valid token (defaults to 1200). */
   rateLimitPerMinute?: number;
+  /**
+   * Express's `trust proxy`: which proxies may say who the client is in X-Forwarded-For (for
+   * example `loopback` or `10.0.0.0/8`). Unset, the socket's address counts, so a client cannot
+   * choose its own rate-limit bucket.
+   */
+  trustProxy?: string;
   logger: Logger;
 }
 
 const NAMESPACE = 'default';
 const WORKSPACE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(:[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+/** Kubernetes object names (RFC 1123 subdomains): a parameter can only name an object, never a path. */
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 interface Locals {
   requestId: string;
@@ -40,13 +54,23 @@ function locals(response: Response): Locals {
   return response.locals as Locals;
 }
 
+/** Express's own refusals (a path that does not decode, a body it cannot read) are the caller's mistake. */
+function clientError(error: unknown): ApiError | undefined {
+  if (error instanceof URIError)
+    return new ApiError(400, 'INVALID_ARGUMENT', 'the request path is not valid percent-encoding');
+  // http-errors marks what Express and body-parser refuse as safe to expose.
+  const { status, expose } = (error ?? {}) as { status?: unknown; expose?: unknown };
+  if (expose !== true || typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  return new ApiError(status, 'INVALID_ARGUMENT', 'the request cannot be read; check its body and headers');
+}
+
 /** The BFF as an Express app: checks the token, then acts with the user's own token upstream. */
 export function createApp(options: BffOptions): express.Express {
   const app = express();
   const document = openApiDocument(ROUTES);
   const metrics = new RequestMetrics();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', options.trustProxy ?? false);
   app.use(helmet());
   app.use(
     cors({
@@ -102,18 +126,30 @@ export function createApp(options: BffOptions): express.Express {
     '/metrics',
     (_request, response) => void response.type('text/plain; version=0.0.4').send(metrics.render()),
   );
-  app.use(
-    '/api',
-    rateLimit({
-      windowMs: 60_000,
-      limit: options.rateLimitPerMinute ?? 1200,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      handler: (_request, _response, next) =>
-        next(new ApiError(429, 'RATE_LIMITED', 'too many requests; slow down and try again in a minute')),
-    }),
-  );
-  app.use('/api', express.json({ limit: '64kb' }));
+  app.use('/api', express.json({ limit: '64kb' }), (request, _response, next) => {
+    try {
+      assertSafeJson(request.body);
+      next();
+    } catch (error) {
+      next(
+        error instanceof UntrustedJsonError ? new ApiError(400, 'INVALID_ARGUMENT', error.message) : error,
+      );
+    }
+  });
+  // One bucket per signed-in user, whatever address or X-Forwarded-For they send; requests
+  // without a valid token share their client address's bucket.
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: options.rateLimitPerMinute ?? 1200,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (request, response) => {
+      const principal = (response.locals as Partial<Locals>).principal;
+      return principal ? `user:${principal.subject}` : `address:${request.ip ?? 'unknown'}`;
+    },
+    handler: (_request, _response, next) =>
+      next(new ApiError(429, 'RATE_LIMITED', 'too many requests; slow down and try again in a minute')),
+  });
 
   const api = express.Router();
   api.get('/openapi.json', (_request, response) => void response.json(document));
@@ -127,13 +163,18 @@ export function createApp(options: BffOptions): express.Express {
         options.controlPlaneCa,
         { 'X-Request-ID': response.locals.requestId },
       );
-      next();
     } catch (error) {
-      if (error instanceof TokenRejectedError)
-        next(new ApiError(error.problem === 'unverifiable' ? 503 : 401, 'UNAUTHENTICATED', error.message));
-      else next(error);
+      if (!(error instanceof TokenRejectedError)) return next(error);
+      response.locals.authError = new ApiError(
+        error.problem === 'unverifiable' ? 503 : 401,
+        'UNAUTHENTICATED',
+        error.message,
+      );
     }
+    next();
   });
+  api.use(limiter);
+  api.use((_request, response, next) => next(response.locals.authError));
   api.param('workspace', (_request, response, next, value: string) => {
     if (!WORKSPACE.test(value))
       return next(
@@ -142,9 +183,34 @@ export function createApp(options: BffOptions): express.Express {
     response.locals.workspace = value;
     next();
   });
+  api.param('name', (_request, _response, next, value: string) => {
+    if (!OBJECT_NAME.test(value))
+      return next(
+        new ApiError(
+          400,
+          'INVALID_ARGUMENT',
+          'the name in the path is not a Kubernetes object name (lowercase letters, digits, "-" and ".")',
+        ),
+      );
+    next();
+  });
   for (const route of ROUTES) {
     api[route.method](route.path, (request: Request, response: Response, next: NextFunction) => {
-      const { token, workspace, requestId } = locals(response);
+      const { token, workspace, requestId, principal } = locals(response);
+      // Authorization comes before anything else a route would tell (a 409, a 404, a dependents list).
+      if (workspace !== undefined) {
+        const role = principal.system ? 'Admin' : roleInWorkspace(principal.grants, workspace);
+        if (!role)
+          return next(new ApiError(403, 'PERMISSION_DENIED', `you have no role in workspace ${workspace}`));
+        if (route.method !== 'get' && role !== 'Admin')
+          return next(
+            new ApiError(
+              403,
+              'PERMISSION_DENIED',
+              `a Viewer of ${workspace} can read but not change anything; ask an Admin of the workspace`,
+            ),
+          );
+      }
       const context: RouteContext = {
         workspace,
         principal: locals(response).principal,
@@ -183,7 +249,7 @@ export function createApp(options: BffOptions): express.Express {
         ? new ApiError(413, 'PAYLOAD_TOO_LARGE', 'the request body is larger than 64 KiB')
         : (error as { type?: string }).type === 'entity.parse.failed'
           ? new ApiError(400, 'INVALID_ARGUMENT', 'the request body is not valid JSON')
-          : toApiError(error);
+          : (clientError(error) ?? toApiError(error));
     if (parsed.status >= 500)
       options.logger.error(
         { requestId: response.locals.requestId, error: (error as Error).message },

@@ -43,6 +43,7 @@ const app = createApp({
   ...(process.env.BFF_RATE_LIMIT_PER_MINUTE
     ? { rateLimitPerMinute: Number(process.env.BFF_RATE_LIMIT_PER_MINUTE) }
     : {}),
+  ...(process.env.BFF_TRUST_PROXY ? { trustProxy: process.env.BFF_TRUST_PROXY } : {}),
   logger,
 });
 const server = app.listen(Number(values.port), '127.0.0.1', () => {

@@ -237,18 +237,17 @@ describe('the BFF with the real stack', () => {
     );
   });
 
-  it('reports refusals from upstream as 403 with the upstream reason, and keeps tenants apart', async () => {
+  it("refuses a Viewer's change and another tenant's read with 403 before anything else", async () => {
     const viewerWrite = await call('victor', 'POST', `${ACME}/keys`, {
       name: 'victors',
       accountRef: { name: 'root' },
     });
     expect(viewerWrite.status).toBe(403);
-    expect(viewerWrite.body).toMatchObject({
-      code: 'PERMISSION_DENIED',
-      details: { upstream: 'kubernetes', reason: 'Forbidden' },
-    });
-    expect(viewerWrite.body.message).toContain('victor');
-    expect((await call('mallory', 'GET', `${ACME}/accounts`)).status).toBe(403);
+    expect(viewerWrite.body).toMatchObject({ code: 'PERMISSION_DENIED', status: 403 });
+    expect(viewerWrite.body.message).toContain('Viewer of root:orgs:acme');
+    const outsider = await call('mallory', 'GET', `${ACME}/accounts`);
+    expect(outsider.status).toBe(403);
+    expect(outsider.body.message).toContain('no role in workspace root:orgs:acme');
   });
 
   it('refuses a re-key without the typed confirmation and a delete with dependents, naming them', async () => {
@@ -258,6 +257,10 @@ describe('the BFF with the real stack', () => {
     });
     expect(unconfirmed.status).toBe(400);
     expect(unconfirmed.body.code).toBe('CONFIRMATION_REQUIRED');
+    // A Viewer learns nothing about dependents: authorization comes first.
+    const viewerDelete = await call('victor', 'DELETE', `${ACME}/accounts/root`);
+    expect(viewerDelete.status).toBe(403);
+    expect(viewerDelete.body.details).toEqual({});
     const blocked = await call('alice', 'DELETE', `${ACME}/accounts/root`);
     expect(blocked.status).toBe(409);
     expect(blocked.body.details).toEqual({ dependents: ['orders'] });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { bearerToken, TokenRejectedError } from '@openkcm/auth';
+import { bearerToken, isWorkspacePath, TokenRejectedError } from '@openkcm/auth';
 import { parse, SchemaValidationError, type TSchema } from '@openkcm/schema';
 import { errorBody, readJsonBody, sendJson } from './api/http.js';
 import { keychainRoutes } from './api/keychain-routes.js';
@@ -41,6 +41,30 @@ export interface RunningCmk {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+const OBJECT_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/** Decoded path parameters, each checked: a tenant is a workspace path, anything else an object name. */
+function pathParameters(groups: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(groups).map(([key, raw]) => {
+      let value: string;
+      try {
+        value = decodeURIComponent(raw);
+      } catch {
+        throw new CmkError('INVALID_ARGUMENT', `the ${key} in the path is not valid percent-encoding`);
+      }
+      if (key === 'tenant' ? !isWorkspacePath(value) : !OBJECT_NAME.test(value))
+        throw new CmkError(
+          'INVALID_ARGUMENT',
+          key === 'tenant'
+            ? 'the tenant in the path is not a workspace path such as root:orgs:acme'
+            : `the ${key} in the path is not an object name (lowercase letters, digits, "-" and ".")`,
+        );
+      return [key, value];
+    }),
+  );
+}
 
 function compile(routes: Route[]) {
   return routes.map((route) => ({
@@ -100,12 +124,8 @@ export async function startCmk(options: CmkOptions): Promise<RunningCmk> {
     const url = new URL(request.url ?? '/', 'http://cmk');
     if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' }, requestId);
     if (url.pathname === '/readyz')
-      return sendJson(
-        response,
-        plugins.ready ? 200 : 503,
-        { ready: plugins.ready, plugins: plugins.status },
-        requestId,
-      );
+      // Unauthenticated: ready or not, nothing more; plugin details are at /api/v1/plugins with a token.
+      return sendJson(response, plugins.ready ? 200 : 503, { ready: plugins.ready }, requestId);
     if (url.pathname === '/api/v1/openapi.json') return sendJson(response, 200, document, requestId);
     const principal = await plugins.identity
       ?.authenticate(bearerToken(request.headers.authorization))
@@ -134,12 +154,7 @@ export async function startCmk(options: CmkOptions): Promise<RunningCmk> {
         );
       throw new CmkError('NOT_FOUND', `no API at ${url.pathname}; see /api/v1/openapi.json`);
     }
-    const params = Object.fromEntries(
-      Object.entries(match.pattern.exec(url.pathname)?.groups ?? {}).map(([key, value]) => [
-        key,
-        decodeURIComponent(value),
-      ]),
-    );
+    const params = pathParameters(match.pattern.exec(url.pathname)?.groups ?? {});
     authorize(principal, match.route.access, params.tenant);
     const raw = await readJsonBody(request);
     let body: unknown;

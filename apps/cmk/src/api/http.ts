@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseUntrustedJson, UntrustedJsonError } from '@openkcm/schema';
 import { CmkError } from '../keychain/errors.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -22,8 +23,9 @@ export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
       `send the body as application/json (got ${type || 'no content type'})`,
     );
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return parseUntrustedJson(Buffer.concat(chunks).toString('utf8'));
   } catch (error) {
+    if (error instanceof UntrustedJsonError) throw new CmkError('INVALID_ARGUMENT', error.message);
     throw new CmkError('INVALID_ARGUMENT', `the request body is not valid JSON: ${(error as Error).message}`);
   }
 }

@@ -23,7 +23,7 @@ import {
   setKeyState,
 } from '../keychain/service-keys.js';
 import { getTenant, provisionTenant, setTenantState } from '../keychain/tenants.js';
-import { Name, Retention, type Route, route } from './routes.js';
+import { integerQuery, Name, Retention, type Route, route } from './routes.js';
 
 const T = '/api/v1/tenants/:tenant';
 const actor = (context: { principal: { username: string } }) => ({ name: context.principal.username });
@@ -384,8 +384,12 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
       access: 'read',
       async handle(context) {
         const tenant = await getTenant(context.keychain.db, context.params.tenant ?? '');
-        const limit = Math.min(Number(context.query.get('limit') ?? 100) || 100, 1000);
-        const after = Number(context.query.get('after') ?? 0) || 0;
+        const limit = integerQuery(context.query, 'limit', { min: 1, max: 1000, fallback: 100 });
+        const after = integerQuery(context.query, 'after', {
+          min: 0,
+          max: Number.MAX_SAFE_INTEGER,
+          fallback: 0,
+        });
         return {
           status: 200,
           body: { items: await listAudit(context.keychain.db, tenant.id, { after, limit }) },

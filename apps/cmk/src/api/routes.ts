@@ -45,8 +45,10 @@ export function authorize(principal: Principal, access: Access, tenant: string |
 }
 
 export const Name = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 });
+/** The database keeps these as 32-bit integers. */
+const INT32_MAX = 2_147_483_647;
 const NullableInteger = (minimum: number, description: string) =>
-  Type.Unsafe<number | null>({ type: 'integer', minimum, nullable: true, description });
+  Type.Unsafe<number | null>({ type: 'integer', minimum, maximum: INT32_MAX, nullable: true, description });
 export const Retention = Type.Object({
   keepVersions: Type.Optional(
     NullableInteger(1, 'Keep at most this many versions decryptable; null keeps all.'),
@@ -55,3 +57,21 @@ export const Retention = Type.Object({
     NullableInteger(3600, 'Keep versions younger than this decryptable; null keeps all.'),
   ),
 });
+
+/** A query parameter that must be a whole number in a range; absent means the default. */
+export function integerQuery(
+  query: URLSearchParams,
+  name: string,
+  range: { min: number; max: number; fallback: number },
+): number {
+  const raw = query.get(name);
+  if (raw === null) return range.fallback;
+  const value = /^\d{1,10}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < range.min || value > range.max)
+    throw new CmkError(
+      'INVALID_ARGUMENT',
+      `query parameter ${name} must be a whole number from ${range.min} to ${range.max}`,
+      { field: name },
+    );
+  return value;
+}

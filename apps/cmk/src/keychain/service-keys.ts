@@ -485,7 +485,8 @@ export async function cancelKeyDeletion(
   return toKey(await keyRow(ctx.db, workspace, name));
 }
 
-const CIPHERTEXT = /^okcm:v([1-9][0-9]*):([A-Za-z0-9+/]+={0,2})$/;
+// Versions are 32-bit in the database: nine digits at most, checked against the limit below.
+const CIPHERTEXT = /^okcm:v([1-9][0-9]{0,9}):([A-Za-z0-9+/]+={0,2})$/;
 
 /** The plaintext of one L3 version, for the data plane; refused unless the tenant, the key and the version may be used. */
 export async function unwrapVersion(
@@ -566,6 +567,10 @@ export async function decrypt(
       field: 'ciphertext',
     });
   const version = Number(match[1]);
+  if (version > 2_147_483_647)
+    throw new CmkError('NOT_FOUND', `ServiceEncryptionKey "${name}" has no version ${version}`, {
+      field: 'ciphertext',
+    });
   const row = await keyRow(ctx.db, workspace, name);
   const key = await unwrapVersion(ctx, workspace, name, version);
   return {

@@ -1,3 +1,4 @@
+import fastJsonPatch, { type Operation } from 'fast-json-patch';
 import { StatusError, statusErrors } from '../http/status-error.js';
 import { isRecord } from '../kube-object.js';
 
@@ -22,13 +23,24 @@ export function patchKindOf(contentType: string | undefined): PatchKind {
   }
 }
 
-/** RFC 7386: objects merge key by key, null removes, anything else replaces. */
+const { applyPatch, JsonPatchError } = fastJsonPatch;
+
+/**
+ * RFC 7386: objects merge key by key, null removes, anything else replaces. Only own properties
+ * are read, and keys are defined rather than assigned, so no key reaches a prototype.
+ */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isRecord(patch)) return patch;
   const result: Record<string, unknown> = isRecord(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
+    else
+      Object.defineProperty(result, key, {
+        value: mergePatch(Object.hasOwn(result, key) ? result[key] : undefined, value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return result;
 }
@@ -51,114 +63,21 @@ function withoutDirectives(value: unknown): unknown {
   );
 }
 
-function decodePointer(pointer: string): string[] {
-  if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw statusErrors.unsupportedMediaType(`"${pointer}" is not a JSON pointer`);
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function clone<T>(value: T): T {
-  return structuredClone(value);
-}
-
-function parentAndKey(document: unknown, pointer: string): { parent: unknown; key: string } {
-  const parts = decodePointer(pointer);
-  const key = parts.pop();
-  if (key === undefined)
-    throw statusErrors.badRequest('a JSON patch operation cannot target the whole document');
-  let parent = document;
-  for (const part of parts) {
-    parent = Array.isArray(parent) ? parent[Number(part)] : isRecord(parent) ? parent[part] : undefined;
-    if (parent === undefined)
-      throw statusErrors.badRequest(`JSON patch path "${pointer}": "${part}" does not exist`);
-  }
-  return { parent, key };
-}
-
-function read(document: unknown, pointer: string): unknown {
-  let current = document;
-  for (const part of decodePointer(pointer)) {
-    current = Array.isArray(current) ? current[Number(part)] : isRecord(current) ? current[part] : undefined;
-    if (current === undefined) throw statusErrors.badRequest(`JSON patch path "${pointer}" does not exist`);
-  }
-  return current;
-}
-
-function add(document: unknown, pointer: string, value: unknown): void {
-  const { parent, key } = parentAndKey(document, pointer);
-  if (Array.isArray(parent)) {
-    const index = key === '-' ? parent.length : Number(key);
-    if (!Number.isInteger(index) || index < 0 || index > parent.length) {
-      throw statusErrors.badRequest(`JSON patch path "${pointer}": index out of range`);
-    }
-    parent.splice(index, 0, value);
-  } else if (isRecord(parent)) parent[key] = value;
-  else throw statusErrors.badRequest(`JSON patch path "${pointer}" does not point into an object or array`);
-}
-
-function remove(document: unknown, pointer: string): unknown {
-  const { parent, key } = parentAndKey(document, pointer);
-  if (Array.isArray(parent)) {
-    const index = Number(key);
-    if (!Number.isInteger(index) || index < 0 || index >= parent.length) {
-      throw statusErrors.badRequest(`JSON patch path "${pointer}": index out of range`);
-    }
-    return parent.splice(index, 1)[0];
-  }
-  if (isRecord(parent) && key in parent) {
-    const value = parent[key];
-    delete parent[key];
-    return value;
-  }
-  throw statusErrors.badRequest(`JSON patch path "${pointer}" does not exist`);
-}
-
-/** RFC 6902. */
+/** RFC 6902, by fast-json-patch: it refuses paths through `__proto__` and `constructor/prototype`. */
 export function jsonPatch(target: unknown, operations: unknown): unknown {
   if (!Array.isArray(operations))
     throw statusErrors.badRequest('a JSON patch must be an array of operations');
-  const document = { root: clone(target) };
-  const rooted = (path: unknown) => {
-    if (typeof path !== 'string')
-      throw statusErrors.badRequest('every JSON patch operation needs a "path" string');
-    return `/root${path}`;
-  };
-  for (const operation of operations) {
-    if (!isRecord(operation)) throw statusErrors.badRequest('every JSON patch operation must be an object');
-    switch (operation.op) {
-      case 'add':
-        add(document, rooted(operation.path), clone(operation.value));
-        break;
-      case 'remove':
-        remove(document, rooted(operation.path));
-        break;
-      case 'replace':
-        remove(document, rooted(operation.path));
-        add(document, rooted(operation.path), clone(operation.value));
-        break;
-      case 'move': {
-        const value = remove(document, rooted(operation.from));
-        add(document, rooted(operation.path), value);
-        break;
-      }
-      case 'copy':
-        add(document, rooted(operation.path), clone(read(document, rooted(operation.from))));
-        break;
-      case 'test':
-        if (JSON.stringify(read(document, rooted(operation.path))) !== JSON.stringify(operation.value)) {
-          throw new StatusError(
-            422,
-            'Invalid',
-            `JSON patch test failed: "${String(operation.path)}" does not equal the expected value`,
-          );
-        }
-        break;
-      default:
-        throw statusErrors.badRequest(`unknown JSON patch operation "${String(operation.op)}"`);
-    }
+  try {
+    return applyPatch(structuredClone(target), operations as Operation[], true, true).newDocument;
+  } catch (error) {
+    if (error instanceof JsonPatchError && error.name === 'TEST_OPERATION_FAILED')
+      throw new StatusError(
+        422,
+        'Invalid',
+        `JSON patch test failed: "${String(error.operation?.path)}" does not equal the expected value`,
+      );
+    if (error instanceof JsonPatchError || error instanceof TypeError)
+      throw statusErrors.badRequest(`the JSON patch cannot be applied: ${error.message.split('\n')[0]}`);
+    throw error;
   }
-  return document.root;
 }

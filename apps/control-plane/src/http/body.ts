@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { assertSafeJson, UntrustedJsonError } from '@openkcm/schema';
 import { parse as parseYaml } from 'yaml';
 import { statusErrors } from './status-error.js';
 
@@ -24,8 +25,23 @@ export async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES)
   return Buffer.concat(chunks);
 }
 
-/** JSON, or YAML for `application/yaml` and server-side apply; anything else is refused clearly. */
+/**
+ * JSON, or YAML for `application/yaml` and server-side apply; anything else is refused clearly.
+ * Whatever the format, the result is checked before anything walks it: no keys that reach a
+ * prototype, no nesting deeper than any Kubernetes object needs.
+ */
 export function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+  const value = parseUnchecked(raw, contentType);
+  try {
+    assertSafeJson(value);
+  } catch (error) {
+    if (error instanceof UntrustedJsonError) throw statusErrors.badRequest(error.message);
+    throw error;
+  }
+  return value;
+}
+
+function parseUnchecked(raw: Buffer, contentType: string | undefined): unknown {
   if (raw.length === 0) return undefined;
   const media = (contentType ?? 'application/json').split(';')[0]?.trim() ?? '';
   const text = raw.toString('utf8');

@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type InProcessControlPlane, startInProcess } from './support.js';
+
+const ACME = '/clusters/root:orgs:acme/api/v1/namespaces/default/configmaps';
+const GLOBEX = '/clusters/root:orgs:globex/api/v1/namespaces/default/configmaps';
+
+const PATCH_TYPES = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+} as const;
+
+/**
+ * A tenant's own patch must never reach another tenant. The control plane runs in this process,
+ * so a polluted Object.prototype would show here as it would to every other workspace.
+ */
+describe('hostile patches and bodies against the control plane', () => {
+  let plane: InProcessControlPlane;
+
+  beforeAll(async () => {
+    plane = await startInProcess();
+    for (const [parent, name] of [
+      ['root', 'orgs'],
+      ['root:orgs', 'acme'],
+      ['root:orgs', 'globex'],
+    ] as const)
+      await plane.request('POST', `/clusters/${parent}/apis/tenancy.kcp.io/v1alpha1/workspaces`, {
+        metadata: { name },
+      });
+    for (const path of [ACME, GLOBEX])
+      await plane.request('POST', path, { metadata: { name: 'settings' }, data: { colour: 'blue' } });
+  });
+  afterAll(async () => {
+    await plane.close();
+  });
+
+  const attacks: Array<[string, string, string]> = [
+    [
+      'JSON patch add through __proto__',
+      'application/json-patch+json',
+      JSON.stringify([{ op: 'add', path: '/metadata/__proto__/displayName', value: 'pwned' }]),
+    ],
+    [
+      'JSON patch add through constructor/prototype',
+      'application/json-patch+json',
+      JSON.stringify([{ op: 'add', path: '/metadata/constructor/prototype/displayName', value: 'pwned' }]),
+    ],
+    [
+      'JSON patch copy into __proto__',
+      'application/json-patch+json',
+      JSON.stringify([{ op: 'copy', from: '/data', path: '/data/__proto__' }]),
+    ],
+    ...Object.entries(PATCH_TYPES).map(
+      ([kind, type]) =>
+        [
+          `${kind} patch with a __proto__ key`,
+          type,
+          '{"metadata":{"__proto__":{"displayName":"pwned"}},"data":{"__proto__":{"x":"y"}}}',
+        ] as [string, string, string],
+    ),
+    [
+      'merge patch with constructor.prototype',
+      PATCH_TYPES.merge,
+      '{"metadata":{"constructor":{"prototype":{"displayName":"pwned"}}}}',
+    ],
+  ];
+
+  it.each(attacks)('refuses a %s and leaves every other workspace unchanged', async (_name, type, body) => {
+    const response = await plane.request('PATCH', `${ACME}/settings`, body, { 'Content-Type': type });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(response.body).toMatchObject({ kind: 'Status', status: 'Failure' });
+    expect(Object.hasOwn(Object.prototype, 'displayName')).toBe(false);
+    expect(({} as Record<string, unknown>).displayName).toBeUndefined();
+    // Another tenant's test operation and new objects see nothing injected.
+    const probe = await plane.request(
+      'PATCH',
+      `${GLOBEX}/settings`,
+      JSON.stringify([{ op: 'test', path: '/metadata/displayName', value: 'pwned' }]),
+      { 'Content-Type': 'application/json-patch+json' },
+    );
+    expect(probe.status).toBe(422);
+    const created = await plane.request('POST', GLOBEX, { metadata: { generateName: 'later-' }, data: {} });
+    expect(created.status).toBe(201);
+    expect(JSON.stringify(created.body)).not.toContain('pwned');
+    expect((await plane.request('GET', `${ACME}/settings`)).body.data).toEqual({ colour: 'blue' });
+  });
+
+  it('refuses a body nested 10,000 levels deep with a 400 and keeps serving', async () => {
+    const deep = `{"metadata":{"name":"deep"},"data":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    for (const [method, path, type] of [
+      ['POST', GLOBEX, 'application/json'],
+      ['PATCH', `${GLOBEX}/settings`, PATCH_TYPES.merge],
+      ['PATCH', `${GLOBEX}/settings`, PATCH_TYPES.apply],
+    ] as const) {
+      const response = await plane.request(method, path, deep, { 'Content-Type': type });
+      expect(response.status).toBe(400);
+      expect(String(response.body.message)).toMatch(/nested more than|not valid/);
+    }
+    expect((await plane.request('GET', `${GLOBEX}/settings`)).status).toBe(200);
+  });
+});
