@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InProcessControlPlane, startInProcess } from './support.js';
 
@@ -98,5 +99,77 @@ describe('hostile patches and bodies against the control plane', () => {
       expect(String(response.body.message)).toMatch(/nested more than|not valid/);
     }
     expect((await plane.request('GET', `${GLOBEX}/settings`)).status).toBe(200);
+  });
+
+  it('never answers 5xx to generated hostile requests on every kind of path, and writes nothing', async () => {
+    const everything = async () =>
+      JSON.stringify((await plane.request('GET', '/clusters/*/api/v1/configmaps')).body.items);
+    const before = await everything();
+    const segment = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 30 }).map(encodeURIComponent),
+      fc.constantFrom('%', '%ZZ', '%E0%A4%A', '..%2F..', '__proto__', 'constructor', 'settings', '*'),
+    );
+    const path = fc
+      .record({
+        workspace: fc.oneof(fc.constantFrom('root:orgs:acme', 'root:orgs:globex', '*'), segment),
+        namespace: fc.oneof(fc.constant('default'), segment),
+        resource: fc.constantFrom(
+          'configmaps',
+          'secrets',
+          'events',
+          'namespaces',
+          'leases',
+          segment.toString(),
+        ),
+        name: segment,
+      })
+      .map(({ workspace, namespace, resource, name }) =>
+        resource === 'namespaces'
+          ? `/clusters/${workspace}/api/v1/namespaces/${name}`
+          : `/clusters/${workspace}/api/v1/namespaces/${namespace}/${resource}/${name}`,
+      );
+    const body = fc.oneof(
+      fc.jsonValue({ maxDepth: 5 }).map((value) => JSON.stringify(value)),
+      fc.constantFrom(
+        '{',
+        '[{"op":"add","path":"/metadata/__proto__/x","value":1}]',
+        'a: [b',
+        `${'['.repeat(3000)}${']'.repeat(3000)}`,
+      ),
+    );
+    const request = fc.record({
+      method: fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE'),
+      path,
+      body,
+      type: fc.constantFrom(
+        'application/json',
+        ...Object.values(PATCH_TYPES),
+        'application/json-patch+json',
+        'text/plain',
+      ),
+      query: fc.constantFrom(
+        '',
+        '?limit=-1',
+        '?continue=%%%',
+        '?labelSelector=a%20in%20(',
+        '?fieldSelector=x',
+        '?resourceVersion=abc&watch=false',
+        '?dryRun=All',
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(request, async ({ method, path: target, body: text, type, query }) => {
+        // Only objects that do not exist are named, so a well-formed request changes nothing either.
+        if (target.endsWith('/settings')) return;
+        const answer = await plane.request(method, `${target}${query}`, method === 'GET' ? undefined : text, {
+          'Content-Type': type,
+        });
+        expect(answer.status, `${method} ${target}${query}`).toBeLessThan(500);
+        if (method !== 'GET') expect(await everything(), `${method} ${target}${query}`).toEqual(before);
+      }),
+      { numRuns: 300 },
+    );
+    expect(await everything()).toEqual(before);
+    expect(Object.hasOwn(Object.prototype, 'x')).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { assertSafeJson, UntrustedJsonError } from '@openkcm/schema';
+import { assertSafeJson, MAX_JSON_DEPTH, UntrustedJsonError } from '@openkcm/schema';
 import { parse as parseYaml } from 'yaml';
 import { statusErrors } from './status-error.js';
 
@@ -46,6 +46,11 @@ function parseUnchecked(raw: Buffer, contentType: string | undefined): unknown {
   const media = (contentType ?? 'application/json').split(';')[0]?.trim() ?? '';
   const text = raw.toString('utf8');
   if (media.endsWith('yaml')) {
+    // The YAML parser's memory grows steeply with nested flow collections (3,000 `[` exhaust the
+    // heap), so their depth is bounded before it runs; brackets inside strings count too, which
+    // only errs on the safe side.
+    if (flowNesting(text) > MAX_JSON_DEPTH)
+      throw statusErrors.badRequest(`the body is nested more than ${MAX_JSON_DEPTH} levels deep`);
     try {
       return parseYaml(text, { maxAliasCount: 100 });
     } catch (error) {
@@ -64,4 +69,14 @@ function parseUnchecked(raw: Buffer, contentType: string | undefined): unknown {
   } catch (error) {
     throw statusErrors.badRequest(`the request body is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+function flowNesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const character of text) {
+    if (character === '[' || character === '{') deepest = Math.max(deepest, ++depth);
+    else if ((character === ']' || character === '}') && depth > 0) depth--;
+  }
+  return deepest;
 }

@@ -30,7 +30,13 @@ export function parsePath(pathname: string): ParsedPath {
   let segments = pathname
     .split('/')
     .filter((segment) => segment.length > 0)
-    .map(decodeURIComponent);
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        throw statusErrors.badRequest(`the path segment "${segment}" is not valid percent-encoding`);
+      }
+    });
   let cluster = 'root';
   if (segments[0] === 'clusters') {
     const named = segments[1];

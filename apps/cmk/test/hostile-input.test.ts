@@ -1,0 +1,132 @@
+import { TIMEOUTS } from '@openkcm/testkit';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keychainRoutes } from '../src/api/keychain-routes.js';
+import { ACME, type CmkHarness, startHarness } from './support.js';
+
+type User = 'alice' | 'victor' | 'mallory' | 'controller';
+type Answer = { status: number; body: Record<string, unknown> };
+
+/** CMK as an attacker and a careless client use it: every refusal is a 4xx in the error shape. */
+describe('CMK against hostile paths, queries and bodies', () => {
+  let cmk: CmkHarness;
+  const expectClientError = (answer: Answer, what: string) => {
+    expect(answer.status, `${what}: ${JSON.stringify(answer.body)}`).toBeGreaterThanOrEqual(400);
+    expect(answer.status, what).toBeLessThan(500);
+    expect(answer.body, what).toMatchObject({
+      code: expect.any(String),
+      message: expect.any(String),
+      status: answer.status,
+      requestID: expect.any(String),
+    });
+  };
+
+  beforeAll(async () => {
+    cmk = await startHarness();
+    await cmk.call('controller', 'PUT', ACME, { region: 'eu-central-1' });
+    await cmk.call('alice', 'POST', `${ACME}/accounts`, {
+      name: 'root',
+      providerType: 'Local',
+      keyReference: 'acme-root',
+    });
+    await cmk.call('alice', 'POST', `${ACME}/keys`, { name: 'orders', accountRef: { name: 'root' } });
+  }, TIMEOUTS.processStart);
+  afterAll(async () => {
+    await cmk?.close();
+  });
+
+  it("answers the issue's hostile requests with a 400 or 404, never a 500", async () => {
+    const cases: Array<[User, string, string, unknown?]> = [
+      ['alice', 'GET', '/api/v1/tenants/%E0%A4%A/keys'],
+      ['alice', 'GET', `${ACME}/keys/%ZZ`],
+      ['alice', 'GET', `${ACME}/keys/..%2F..%2Faccounts`],
+      ...['-5', '1.5', '0', '1e3', 'abc'].map(
+        (limit) => ['alice', 'GET', `${ACME}/audit?limit=${limit}`] as [User, string, string],
+      ),
+      ...['Infinity', '1e30', '-1', '99999999999999999999'].map(
+        (after) => ['alice', 'GET', `${ACME}/audit?after=${after}`] as [User, string, string],
+      ),
+      ['alice', 'POST', `${ACME}/keys/orders/decrypt`, { ciphertext: 'okcm:v2147483648:AAAA' }],
+      ['alice', 'POST', `${ACME}/keys/orders/decrypt`, { ciphertext: `okcm:v${'9'.repeat(20)}:AAAA` }],
+      ['alice', 'PATCH', `${ACME}/keys/orders`, { retention: { keepVersions: 1e308 } }],
+      ['alice', 'POST', `${ACME}/keys`, `${'['.repeat(10_000)}${']'.repeat(10_000)}`],
+      ['alice', 'POST', `${ACME}/keys`, '{"__proto__":{"admin":true},"name":"x"}'],
+    ];
+    for (const [user, method, path, body] of cases)
+      expectClientError(await cmk.call(user, method, path, body), `${method} ${path}`);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect((await cmk.call('alice', 'GET', `${ACME}/audit?limit=2&after=0`)).status).toBe(200);
+  });
+
+  it('says whether it is ready without a token, and nothing more', async () => {
+    const ready = await cmk.call(undefined, 'GET', '/readyz');
+    expect(ready).toEqual({ status: 200, body: { ready: true } });
+    expect(JSON.stringify(ready.body)).not.toContain(cmk.dataDir);
+  });
+
+  it(
+    'never answers 5xx, always with the error shape, to generated hostile requests on every route',
+    async () => {
+      const audit = async () => (await cmk.call('alice', 'GET', `${ACME}/audit?limit=1000`)).body.items;
+      const before = await audit();
+      const segment = fc.oneof(
+        fc.string({ maxLength: 40 }).map(encodeURIComponent),
+        fc.constantFrom(
+          '%',
+          '%ZZ',
+          '%E0%A4%A',
+          '..%2F..',
+          '__proto__',
+          'constructor',
+          '%00',
+          'a'.repeat(300),
+        ),
+      );
+      const body = fc.oneof(
+        fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value)),
+        fc.constantFrom(
+          '{',
+          '{"__proto__":{"x":1}}',
+          `${'['.repeat(5000)}${']'.repeat(5000)}`,
+          'null',
+          '"x"',
+        ),
+        fc
+          .record({
+            ciphertext: fc.constantFrom('okcm:v0:AA==', 'okcm:v2147483648:AA==', 'okcm:v1:!!'),
+            plaintext: fc.string(),
+            requestId: fc.string(),
+            retention: fc.record({ keepVersions: fc.double(), maxAgeSeconds: fc.double() }),
+          })
+          .map((value) => JSON.stringify(value)),
+      );
+      const query = fc.dictionary(
+        fc.constantFrom('limit', 'after', 'account', '__proto__'),
+        fc.oneof(fc.string({ maxLength: 12 }), fc.double().map(String)),
+      );
+      const routes = keychainRoutes(() => undefined);
+      const request = fc.record({
+        route: fc.constantFrom(...routes),
+        tenant: fc.oneof(fc.constant('root:orgs:acme'), segment),
+        name: segment,
+        body,
+        query,
+        user: fc.constantFrom<User>('alice', 'victor', 'mallory'),
+      });
+      await fc.assert(
+        fc.asyncProperty(request, async ({ route, tenant, name, body: text, query: params, user }) => {
+          const path = route.path.replace(':tenant', tenant).replace(':name', name);
+          const search = new URLSearchParams(params as Record<string, string>).toString();
+          const target = `${path}${search ? `?${search}` : ''}`;
+          const answer = await cmk.call(user, route.method, target, route.method === 'GET' ? undefined : text);
+          expect(answer.status, `${route.method} ${path}`).toBeLessThan(500);
+          if (answer.status >= 400) expectClientError(answer, `${route.method} ${path}`);
+        }),
+        { numRuns: 200 },
+      );
+      expect(await audit()).toEqual(before);
+      expect((await cmk.call(undefined, 'GET', '/healthz')).status).toBe(200);
+    },
+    TIMEOUTS.longTest,
+  );
+});
