@@ -1,4 +1,11 @@
-import type { OverviewResponse, RecentEvent, TopologyResponse } from '@openkcm/bff-api';
+import {
+  type L1State,
+  l1StateOf,
+  type OverviewResponse,
+  type RecentEvent,
+  type TopologyResponse,
+  worstL1State,
+} from '@openkcm/bff-api';
 import type { KubeObject } from '@openkcm/kube-client';
 
 function ready(object: KubeObject): { status: string; reason: string; message: string } | undefined {
@@ -45,9 +52,10 @@ export function overview(
       account: account.metadata.name ?? '',
       providerType: String(account.spec?.providerType ?? ''),
       keyReference: String(account.spec?.keyReference ?? ''),
-      reachable: (account.status?.l1 as { reachable?: boolean } | undefined)?.reachable ?? null,
+      state: l1StateOf(ready(account)),
       ready: ready(account)?.status ?? 'Unknown',
       reason: ready(account)?.reason ?? null,
+      message: ready(account)?.message ?? null,
     })),
   };
 }
@@ -56,21 +64,20 @@ export function overview(
 export function topology(accounts: KubeObject[], keys: KubeObject[]): TopologyResponse {
   const nodes: Array<{ id: string; kind: 'L1' | 'L2' | 'L3'; label: string; state: string }> = [];
   const edges: Array<{ from: string; to: string }> = [];
-  const roots = new Set<string>();
+  const roots = new Map<string, { node: (typeof nodes)[number]; states: L1State[] }>();
   for (const account of accounts) {
     const root = `l1:${account.spec?.providerType}:${account.spec?.keyReference}`;
-    if (!roots.has(root)) {
-      roots.add(root);
-      nodes.push({
-        id: root,
-        kind: 'L1',
-        label: String(account.spec?.keyReference ?? ''),
-        state:
-          (account.status?.l1 as { reachable?: boolean } | undefined)?.reachable === false
-            ? 'Unreachable'
-            : 'Available',
-      });
+    let entry = roots.get(root);
+    if (!entry) {
+      entry = {
+        node: { id: root, kind: 'L1', label: String(account.spec?.keyReference ?? ''), state: 'Unknown' },
+        states: [],
+      };
+      roots.set(root, entry);
+      nodes.push(entry.node);
     }
+    entry.states.push(l1StateOf(ready(account)));
+    entry.node.state = worstL1State(entry.states);
     const id = `l2:${account.metadata.name}`;
     nodes.push({
       id,

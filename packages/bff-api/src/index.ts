@@ -80,9 +80,11 @@ export interface OverviewResponse {
     account: string;
     providerType: string;
     keyReference: string;
-    reachable: boolean | null;
+    /** From the Account's Ready condition, as l1StateOf reads it. */
+    state: L1State;
     ready: string;
     reason: string | null;
+    message: string | null;
   }>;
   recentEvents: RecentEvent[];
   /** CMK's plugins and their health; null when CMK did not answer. */
@@ -120,4 +122,25 @@ export interface ChangeEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   kind: 'Tenant' | 'Account' | 'ServiceEncryptionKey';
   name: string;
+}
+
+/** What the console says of an L1 key. */
+export type L1State = 'Available' | 'Unreachable' | 'NotUsable' | 'Unknown';
+
+const L1_WORST_FIRST: L1State[] = ['NotUsable', 'Unreachable', 'Unknown', 'Available'];
+
+/**
+ * The L1 key's health, read from the same Ready condition the Account carries (so the overview,
+ * the topology and `kubectl get` never disagree): the controller's reasons name what failed.
+ */
+export function l1StateOf(ready: { status: string; reason: string } | undefined): L1State {
+  if (!ready) return 'Unknown';
+  if (ready.reason === 'L1Unreachable') return 'Unreachable';
+  if (ready.reason === 'L1KeyNotUsable' || ready.reason === 'ReKeyFailed') return 'NotUsable';
+  return ready.status === 'True' ? 'Available' : 'Unknown';
+}
+
+/** Several Accounts can share one L1 key: it is as healthy as its least healthy use says. */
+export function worstL1State(states: L1State[]): L1State {
+  return L1_WORST_FIRST.find((state) => states.includes(state)) ?? 'Unknown';
 }

@@ -13,6 +13,8 @@ const DESIGNS: Record<string, Design> = {
   NotReady: 'Negative',
   Failed: 'Negative',
   Unreachable: 'Negative',
+  NotUsable: 'Negative',
+  Unknown: 'None',
   Disabled: 'Critical',
   ReKeying: 'Information',
   Deleting: 'Critical',

@@ -1,3 +1,4 @@
+import type { L1State } from '@openkcm/bff-api';
 import { Card, CardHeader, FlexBox, List, ListItemStandard, Text, Title } from '@openkcm/ui-kit';
 import { useEnvironment, useOverview, useStatus } from '../api/hooks.js';
 import { Empty, QueryView } from '../components/states.js';
@@ -27,6 +28,19 @@ function Figure({
   );
 }
 
+const L1_WORDS: Record<L1State, string> = {
+  Available: 'Usable',
+  Unreachable: 'Unreachable',
+  NotUsable: 'Not usable',
+  Unknown: 'Not checked',
+};
+const L1_DESIGNS = {
+  Available: 'Positive',
+  Unreachable: 'Negative',
+  NotUsable: 'Negative',
+  Unknown: 'None',
+} as const satisfies Record<L1State, string>;
+
 /** FR-402: the health of the whole key chain at a glance. */
 export function Overview() {
   const overview = useOverview();
@@ -36,7 +50,9 @@ export function Overview() {
     <QueryView what="the overview" query={overview}>
       {(data) => {
         const tenantPhase = data.tenant?.phase ?? 'Provisioning';
-        const unhealthy = data.l1Health.filter((entry) => entry.reachable === false);
+        const unhealthy = data.l1Health.filter(
+          (entry) => entry.state === 'Unreachable' || entry.state === 'NotUsable',
+        );
         const keystores = (data.plugins ?? []).filter((plugin) => plugin.type === 'KeystoreProvider');
         return (
           <FlexBox direction="Column" style={{ gap: '1rem' }}>
@@ -77,7 +93,7 @@ export function Overview() {
               />
               <Figure
                 label="L1 health"
-                value={unhealthy.length === 0 ? 'All reachable' : `${unhealthy.length} unreachable`}
+                value={unhealthy.length === 0 ? 'All usable' : `${unhealthy.length} not usable`}
                 detail={`${data.l1Health.length} root keys checked; ${keystores.length} keystore plugin(s)`}
                 testId="l1-health"
               />
@@ -92,16 +108,9 @@ export function Overview() {
                       <ListItemStandard
                         key={entry.account}
                         description={`${entry.providerType} · ${entry.keyReference}`}
-                        additionalText={
-                          entry.reachable === false
-                            ? 'Unreachable'
-                            : entry.reachable
-                              ? 'Reachable'
-                              : 'Not checked'
-                        }
-                        additionalTextState={
-                          entry.reachable === false ? 'Negative' : entry.reachable ? 'Positive' : 'None'
-                        }
+                        additionalText={L1_WORDS[entry.state]}
+                        additionalTextState={L1_DESIGNS[entry.state]}
+                        tooltip={entry.message ?? undefined}
                       >
                         {entry.account}
                       </ListItemStandard>
