@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@openkcm/local-stack';
-import { startTestStack, type TestStack } from '@openkcm/testkit';
+import { startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/axe.js';
@@ -23,10 +23,11 @@ import { startLuigiHost } from './support/luigi-host.js';
 
 const ACME = 'root:orgs:acme';
 const SHOTS = join(REPO_ROOT, 'e2e/artifacts/screenshots');
-const LONG = { timeout: 30_000 };
+const LONG = { timeout: TIMEOUTS.page };
 
 describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against the whole product', () => {
   let stack: TestStack;
+  let luigiHost: Awaited<ReturnType<typeof startLuigiHost>>;
   let browser: Browser;
   let page: Page;
   const problems: string[] = [];
@@ -44,6 +45,9 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
+    // The Luigi-style host is a Console origin the microfrontend lets frame luigi.html.
+    luigiHost = await startLuigiHost();
+    process.env.MFE_CONSOLE_ORIGINS = new URL(luigiHost.url).origin;
     stack = await startTestStack();
     browser = await launchChromium();
     page = await (await newContext(browser, 'light')).newPage();
@@ -58,16 +62,17 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
           cache: response.headers()['cache-control'] ?? '',
         });
     });
-  }, 120_000);
+  }, TIMEOUTS.processStart * 2);
 
   afterAll(async () => {
+    await luigiHost?.close();
     await browser?.close();
     await stack?.dispose();
   });
 
   it('alice signs in and enables OpenKCM; the tenant goes Active', async () => {
     await signIn(page, stack.endpoints.shell ?? '', 'alice');
-    await expect.poll(() => page.url()).toContain(`/workspaces/${ACME}/keychain`);
+    await expect.poll(() => page.url(), LONG).toContain(`/workspaces/${ACME}/keychain`);
     await page.getByText('OpenKCM is not enabled in this workspace').waitFor(LONG);
     await page.getByRole('treeitem', { name: 'Workspace Settings' }).click();
     const toggle = page.getByRole('switch', { name: 'Enable OpenKCM (Key Chain Manager)' });
@@ -195,7 +200,9 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
     await page.getByTestId('theme-toggle').click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.openkcmTheme)).toBe('dark');
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.dataset.openkcmTheme), LONG)
+      .toBe('dark');
     expect(navigations).toEqual([]);
     for (const tab of ['Overview', 'Accounts', 'Service keys', 'Topology'] as const) {
       await openTab(page, tab);
@@ -224,7 +231,16 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     expect(problems).toEqual([]);
   });
 
-  it('fetches nothing from outside the deployment (no font CDN), and the remote comes compressed and cached', () => {
+  it('fetches nothing from outside the deployment (no font CDN), and the remote comes compressed and cached', async () => {
+    // The IdP's own pages too: sign-in, the sign-out question and the signed-out page.
+    const leaving = await (await newContext(browser)).newPage();
+    leaving.on('request', (request) => requested.push(request.url()));
+    await signIn(leaving, stack.endpoints.shell ?? '', 'victor');
+    await leaving.goto(`${stack.endpoints.idp}/session/end`);
+    await leaving.getByRole('button', { name: 'Sign out' }).click();
+    await leaving.getByRole('heading', { name: 'Signed out' }).waitFor(LONG);
+    expect(requested.some((url) => url.includes('/session/end'))).toBe(true);
+    await leaving.context().close();
     const outside = requested.filter(
       (url) => !url.startsWith('data:') && new URL(url).hostname !== '127.0.0.1',
     );
@@ -271,7 +287,7 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
   it('mallory cannot see acme: not in her workspaces, and its Key Chain refuses her', async () => {
     const outsider = await (await newContext(browser)).newPage();
     await signIn(outsider, stack.endpoints.shell ?? '', 'mallory');
-    await expect.poll(() => outsider.url()).toContain('/workspaces/root:orgs:globex/keychain');
+    await expect.poll(() => outsider.url(), LONG).toContain('/workspaces/root:orgs:globex/keychain');
     await expect(
       outsider.locator('[data-testid="workspace-picker"] ui5-option').allTextContents(),
     ).resolves.toEqual(['root:orgs:globex']);
@@ -282,8 +298,8 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
   });
 
   it('runs the same flow inside a Luigi-style host: token, workspace and theme from Luigi Client, updated live', async () => {
-    const host = await startLuigiHost();
-    try {
+    const host = luigiHost;
+    {
       const framePage = await (await newContext(browser)).newPage();
       framePage.on('pageerror', (error) => problems.push(`luigi: ${error.message}`));
       const query = new URLSearchParams({
@@ -298,7 +314,7 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
       const inner = framePage.frames().find((candidate) => candidate.url().includes('/luigi.html'));
       if (!inner) throw new Error('the Key Chain frame did not load');
       await expect
-        .poll(() => inner.evaluate(() => document.documentElement.dataset.openkcmTheme))
+        .poll(() => inner.evaluate(() => document.documentElement.dataset.openkcmTheme), LONG)
         .toBe('dark');
 
       await createKey(frame, 'luigi-key');
@@ -322,7 +338,7 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
         }),
       );
       await expect
-        .poll(() => inner.evaluate(() => document.documentElement.dataset.openkcmTheme))
+        .poll(() => inner.evaluate(() => document.documentElement.dataset.openkcmTheme), LONG)
         .toBe('light');
       await keyRow(frame, 'luigi-key').getByRole('button', { name: 'Enable luigi-key' }).click();
       await confirm(frame, 'Enable luigi-key', 'Enable');
@@ -332,8 +348,28 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
       await keyRow(frame, 'luigi-key').waitFor({ state: 'detached', ...LONG });
       await framePage.screenshot({ path: join(SHOTS, 'luigi-service-keys-light.png') });
       expect(problems).toEqual([]);
+    }
+  });
+
+  it('lets only the Console origins frame luigi.html', async () => {
+    const response = await fetch(`${stack.endpoints.mfe}/luigi.html`);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain(`frame-ancestors 'self' ${stack.endpoints.shell}`);
+    expect(policy).toContain(new URL(luigiHost.url).origin);
+    // Another site's page cannot frame it: the browser refuses.
+    const stranger = await startLuigiHost();
+    try {
+      const page = await (await newContext(browser)).newPage();
+      await page.goto(
+        `${stranger.url}?${new URLSearchParams({ frame: `${stack.endpoints.mfe}/luigi.html`, context: '{}', theme: 'sap_horizon', token: '' })}`,
+      );
+      // Chromium replaces a frame its CSP refuses with its own error page.
+      await expect
+        .poll(() => page.frames().some((candidate) => candidate.url().startsWith('chrome-error://')), LONG)
+        .toBe(true);
+      await page.context().close();
     } finally {
-      await host.close();
+      await stranger.close();
     }
   });
 

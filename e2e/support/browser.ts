@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { TIMEOUTS } from '@openkcm/testkit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium: Playwright cannot download browsers here, and CI installs the same package. */
@@ -37,7 +38,7 @@ export async function signIn(page: Page, shellUrl: string, user: string, path = 
   await page.locator('#password').fill(user);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => url.origin === shellUrl && !url.pathname.startsWith('/callback'), {
-    timeout: 30_000,
+    timeout: TIMEOUTS.page,
   });
 }
 

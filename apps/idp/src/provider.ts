@@ -11,6 +11,7 @@ import {
 } from './clients.js';
 import { findUser, userClaims } from './demo-users.js';
 import { registerDevUserGrant } from './dev-user-grant.js';
+import { escapeHtml, idpPage, logoutPage, signedOutPage } from './login-page.js';
 import type { IdpSecrets } from './secrets.js';
 
 export interface ProviderOptions {
@@ -94,7 +95,18 @@ export function createProvider(options: ProviderOptions): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      rpInitiatedLogout: { enabled: true },
+      // oidc-provider's own pages import a web font from a public CDN: ours fetch nothing.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource(ctx, form) {
+          ctx.type = 'html';
+          ctx.body = logoutPage(form);
+        },
+        postLogoutSuccessSource(ctx) {
+          ctx.type = 'html';
+          ctx.body = signedOutPage();
+        },
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => RESOURCE,
@@ -145,14 +157,13 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     renderError(ctx, out) {
       ctx.type = 'html';
-      ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign-in error</title></head><body><main><h1>Sign-in error</h1><p role="alert">${escapeHtml(String(out.error_description ?? out.error))}</p></main></body></html>`;
+      ctx.body = idpPage(
+        'Sign-in error',
+        `<h1>Sign-in error</h1><p class="error" role="alert">${escapeHtml(String(out.error_description ?? out.error))}</p>`,
+      );
     },
   };
   const provider = new Provider(options.issuer, configuration);
   registerDevUserGrant(provider, resourceServer);
   return provider;
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }

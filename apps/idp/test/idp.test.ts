@@ -12,6 +12,7 @@ import {
   SHELL_CLIENT,
   startIdp,
 } from '../src/index.js';
+import { logoutPage } from '../src/login-page.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 
@@ -212,6 +213,40 @@ describe('dev IdP', () => {
     });
     for (const file of ['jwks.json', 'clients.json']) {
       expect((await stat(join(dir.path, 'idp', file))).mode & 0o777).toBe(0o600);
+    }
+  });
+
+  it('shows its own sign-out and signed-out pages, which load nothing from elsewhere', async () => {
+    const discovery = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as {
+      end_session_endpoint: string;
+    };
+    // Without a session the IdP submits its logout form by itself; with one it asks first.
+    const confirm = await fetch(discovery.end_session_endpoint);
+    const page = await confirm.text();
+    expect(confirm.status).toBe(200);
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1] ?? '';
+    const fields = Object.fromEntries(
+      [...page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((match) => [
+        match[1],
+        match[2],
+      ]),
+    );
+    const done = await fetch(new URL(action, idp.issuer), {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Cookie: confirm.headers.getSetCookie().join('; '),
+      },
+      body: new URLSearchParams({ ...fields, logout: 'yes' }),
+    });
+    const signedOut = await done.text();
+    expect(signedOut).toContain('Signed out');
+    expect(logoutPage('<form id="op.logoutForm"></form>')).toContain('Sign out?');
+    for (const html of [page, signedOut]) {
+      // Nothing but the IdP itself: no web-font CDN, no external stylesheet or script.
+      const external = [...html.matchAll(/(?:https?:)?\/\/[^\s"')]+/g)].map((match) => match[0]);
+      expect(external.filter((url) => !url.startsWith(new URL(idp.issuer).origin))).toEqual([]);
+      expect(html).not.toMatch(/@import|<link|<script src/);
     }
   });
 });

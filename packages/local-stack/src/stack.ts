@@ -119,7 +119,14 @@ const PROCESSES: Array<{
   {
     name: 'mfe',
     entry: 'apps/mfe/server/main.ts',
-    args: (_dataDir, port, endpoints) => ['--port', port, '--bff', endpoints.bff ?? ''],
+    args: (_dataDir, port, endpoints, web) => [
+      '--port',
+      port,
+      '--bff',
+      endpoints.bff ?? '',
+      '--console-origin',
+      web.shell,
+    ],
   },
   {
     name: 'shell',
