@@ -217,13 +217,25 @@ export const ROUTES: Route[] = [
     summary: 'Create a ServiceEncryptionKey under an Account (FR-301)',
     body: KeyBody,
     status: 201,
-    handle: (context, { name, ...spec }) =>
-      context.kube.request('POST', path(context, 'serviceencryptionkeys'), {
+    async handle(context, { name, ...spec }) {
+      // CMK keeps a deleted key's name through its waiting period: say so now, not as a silent Pending.
+      const held = await context
+        .cmk('GET', `/tenants/${encodeURIComponent(context.workspace)}/keys/${encodeURIComponent(name)}`)
+        .catch(() => undefined);
+      if (held?.status === 200 && held.body.state === 'PENDING_DELETION')
+        throw new ApiError(
+          409,
+          'NAME_PENDING_DELETION',
+          `a key named "${name}" was deleted and is in its waiting period until ${String(held.body.deleteAfter)}; cancel its deletion to restore it with its versions, or choose another name`,
+          { name, deleteAfter: held.body.deleteAfter },
+        );
+      return context.kube.request('POST', path(context, 'serviceencryptionkeys'), {
         apiVersion: API_VERSION,
         kind: 'ServiceEncryptionKey',
         metadata: { name },
         spec,
-      }),
+      });
+    },
   }),
   route({
     method: 'patch',

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { eventually, startTestStack, type TestStack } from '@openkcm/testkit';
+import { KubeClient } from '@openkcm/kube-client';
+import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
 import { generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -297,6 +298,64 @@ describe('the BFF with the real stack', () => {
     ).toBe(201);
     expect((await call('alice', 'DELETE', `${ACME}/accounts/spare`)).status).toBe(200);
     expect((await call('alice', 'DELETE', `${ACME}/keys/streamed-later`)).status).toBe(404);
+  });
+
+  it("tells at once that a deleted key's name is held through its waiting period, in the answer and in the conditions", async () => {
+    expect(
+      (await call('alice', 'POST', `${ACME}/keys`, { name: 'transient', accountRef: { name: 'root' } }))
+        .status,
+    ).toBe(201);
+    const read = (name: string) => call('alice', 'GET', `${ACME}/keys/${name}`);
+    await eventually(
+      async () => (await read('transient')).body.status?.currentVersion === 1,
+      TIMEOUTS.converge,
+      'the key',
+    );
+    expect((await call('alice', 'DELETE', `${ACME}/keys/transient`)).status).toBe(200);
+    await eventually(
+      async () => (await read('transient')).status === 404,
+      TIMEOUTS.converge,
+      'the key to go',
+    );
+    const again = await call('alice', 'POST', `${ACME}/keys`, {
+      name: 'transient',
+      accountRef: { name: 'root' },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'NAME_PENDING_DELETION', details: { name: 'transient' } });
+    expect(again.body.message).toContain('waiting period');
+    // kubectl users bypass the BFF: the controller says the same in the key's Ready condition.
+    const kube = new KubeClient(
+      stack.endpoints.controlPlane ?? '',
+      await stack.tokenFor('alice'),
+      await readFile(join(stack.dataDir, 'control-plane', 'tls', 'ca.crt'), 'utf8'),
+    );
+    await kube.request(
+      'POST',
+      '/clusters/root:orgs:acme/apis/keychain.openkcm.io/v1alpha1/namespaces/default/serviceencryptionkeys',
+      {
+        apiVersion: 'keychain.openkcm.io/v1alpha1',
+        kind: 'ServiceEncryptionKey',
+        metadata: { name: 'transient' },
+        spec: { accountRef: { name: 'root' } },
+      },
+    );
+    const reasonOf = async () =>
+      (
+        (await read('transient')).body.status?.conditions as
+          | Array<{ type: string; reason: string; message: string }>
+          | undefined
+      )?.find((condition) => condition.type === 'Ready');
+    await eventually(
+      async () => (await reasonOf())?.reason === 'NamePendingDeletion',
+      TIMEOUTS.converge,
+      'the condition',
+    );
+    expect((await reasonOf())?.message).toContain('cancel its deletion');
+    await kube.request(
+      'DELETE',
+      '/clusters/root:orgs:acme/apis/keychain.openkcm.io/v1alpha1/namespaces/default/serviceencryptionkeys/transient',
+    );
   });
 
   it('answers malformed, invalid and oversized bodies with the error shape', async () => {
