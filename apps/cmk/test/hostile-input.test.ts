@@ -58,6 +58,34 @@ describe('CMK against hostile paths, queries and bodies', () => {
     expect((await cmk.call('alice', 'GET', `${ACME}/audit?limit=2&after=0`)).status).toBe(200);
   });
 
+  it("refuses another organisation's L1 key exactly as a missing one, and lets the owner's workspaces share it", async () => {
+    const GLOBEX = '/api/v1/tenants/root:orgs:globex';
+    const TEAM = '/api/v1/tenants/root:orgs:acme:team-a';
+    await cmk.call('controller', 'PUT', GLOBEX, {});
+    await cmk.call('controller', 'PUT', TEAM, {});
+    const register = (tenant: string, user: User, keyReference: string) =>
+      cmk.call(user, 'POST', `${tenant}/accounts`, { name: 'borrowed', providerType: 'Local', keyReference });
+    const taken = await register(GLOBEX, 'mallory', 'acme-root');
+    const missing = await register(GLOBEX, 'mallory', 'no-such-key');
+    expect(taken.status).toBe(422);
+    expect(missing.status).toBe(422);
+    expect(String(taken.body.message).replaceAll('acme-root', 'X')).toBe(
+      String(missing.body.message).replaceAll('no-such-key', 'X'),
+    );
+    expect(JSON.stringify(taken.body)).not.toContain('root:orgs:acme');
+    // A re-key is refused the same way; a workspace of acme's own organisation may use it.
+    expect((await register(GLOBEX, 'mallory', 'globex-root')).status).toBe(201);
+    expect(
+      (
+        await cmk.call('mallory', 'POST', `${GLOBEX}/accounts/borrowed/rekey`, {
+          keyReference: 'acme-root',
+          confirm: 'borrowed',
+        })
+      ).status,
+    ).toBe(422);
+    expect((await register(TEAM, 'alice', 'acme-root')).status).toBe(201);
+  });
+
   it('says whether it is ready without a token, and nothing more', async () => {
     const ready = await cmk.call(undefined, 'GET', '/readyz');
     expect(ready).toEqual({ status: 200, body: { ready: true } });
@@ -118,7 +146,12 @@ describe('CMK against hostile paths, queries and bodies', () => {
           const path = route.path.replace(':tenant', tenant).replace(':name', name);
           const search = new URLSearchParams(params as Record<string, string>).toString();
           const target = `${path}${search ? `?${search}` : ''}`;
-          const answer = await cmk.call(user, route.method, target, route.method === 'GET' ? undefined : text);
+          const answer = await cmk.call(
+            user,
+            route.method,
+            target,
+            route.method === 'GET' ? undefined : text,
+          );
           expect(answer.status, `${route.method} ${path}`).toBeLessThan(500);
           if (answer.status >= 400) expectClientError(answer, `${route.method} ${path}`);
         }),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { pluginErrors } from '@openkcm/plugin-sdk';
 import { bytes, type Sql } from '../storage/database.js';
 import { recordAudit } from './audit.js';
 import { type Actor, addSeconds, type KeyChainContext } from './context.js';
@@ -118,6 +119,31 @@ export async function listAccounts(sql: Sql, workspace: string): Promise<Account
 }
 
 /** Wraps a fresh L2 root under an L1 key; the L1 key must exist and be usable first (FR-3.3). */
+/** The organisation a workspace belongs to (root:orgs:acme for root:orgs:acme:team-a). */
+export function organisationOf(workspace: string): string {
+  return workspace.split(':').slice(0, 3).join(':');
+}
+
+/** Claims the L1 key for the tenant's organisation when unclaimed; false when another organisation holds it. */
+async function claimL1Key(
+  ctx: KeyChainContext,
+  account: { tenantId: string; providerType: string; keyReference: string },
+): Promise<boolean> {
+  const [claimed] = await ctx.db.query<{ organisation: string; workspace: string }>(
+    `with tenant as (select workspace from tenants where id = $3),
+     claim as (
+       insert into l1_key_claims (provider_type, key_reference, organisation)
+       select $1, $2, array_to_string((string_to_array(workspace, ':'))[1:3], ':') from tenant
+       on conflict do nothing returning organisation
+     )
+     select coalesce((select organisation from claim),
+                     (select organisation from l1_key_claims where provider_type = $1 and key_reference = $2)) as organisation,
+            (select workspace from tenant) as workspace`,
+    [account.providerType, account.keyReference, account.tenantId],
+  );
+  return claimed !== undefined && claimed.organisation === organisationOf(claimed.workspace);
+}
+
 export async function createRoot(
   ctx: KeyChainContext,
   account: {
@@ -133,13 +159,14 @@ export async function createRoot(
   const l1 = handle(account.keyReference, account.accessData);
   await callKeystore(() => keystore.validateKeyAccessData(account.accessData));
   const validation = await callKeystore(() => keystore.validateKey(l1));
-  if (!validation.usable) {
-    throw new CmkError(
-      'KEY_NOT_USABLE',
-      `the L1 key ${account.keyReference} cannot be used: ${validation.reason ?? 'unknown reason'}`,
-      { keyReference: account.keyReference },
-    );
-  }
+  const notUsable = (reason: string) =>
+    new CmkError('KEY_NOT_USABLE', `the L1 key ${account.keyReference} cannot be used: ${reason}`, {
+      keyReference: account.keyReference,
+    });
+  if (!validation.usable) throw notUsable(validation.reason ?? 'unknown reason');
+  // Another organisation's key answers exactly as a missing one does: nothing about it leaks.
+  if (!(await claimL1Key(ctx, account)))
+    throw notUsable(pluginErrors.keyNotFound(account.keyReference).message);
   const wrapped = await callKeystore(() =>
     keystore.wrapKey(l1, newKey(), rootContext(account.tenantId, account.accountId, generation)),
   );
