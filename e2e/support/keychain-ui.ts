@@ -1,9 +1,10 @@
+import { TIMEOUTS } from '@openkcm/testkit';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 
 /** The Key Chain inside the dev shell (a Page) or inside a Luigi iframe (a FrameLocator). */
 export type Root = Page | FrameLocator;
 
-const LONG = { timeout: 30_000 };
+const LONG = { timeout: TIMEOUTS.page };
 
 /** UI5 inputs render their <input> in a shadow root; Playwright's CSS pierces it. */
 export async function type(root: Root, id: string, text: string): Promise<void> {

@@ -54,7 +54,7 @@ describe('the BFF with the real stack', () => {
     const decoder = new TextDecoder();
     const events: StreamEvent[] = [];
     let buffer = '';
-    const timeout = setTimeout(() => controller.abort(), 15_000);
+    const timeout = setTimeout(() => controller.abort(), TIMEOUTS.converge);
     try {
       while (!done(events)) {
         const { value, done: ended } = await reader.read();
@@ -163,7 +163,7 @@ describe('the BFF with the real stack', () => {
     expect((await call('alice', 'PUT', `${ACME}/openkcm`)).body).toEqual({ enabled: true });
     await eventually(
       async () => (await call('alice', 'GET', `${ACME}/openkcm`)).body.tenant?.status?.phase === 'Active',
-      30_000,
+      TIMEOUTS.converge,
       'the tenant to be Active',
     );
     expect((await call('victor', 'GET', `${ACME}/openkcm`)).body).toMatchObject({
@@ -211,13 +211,13 @@ describe('the BFF with the real stack', () => {
     ).toBe(201);
     await eventually(
       async () => (await call('alice', 'GET', `${ACME}/keys/orders`)).body.status?.currentVersion === 1,
-      30_000,
+      TIMEOUTS.converge,
       'the key to be ready',
     );
     await call('alice', 'POST', `${ACME}/keys/orders/rotate`);
     await eventually(
       async () => (await call('alice', 'GET', `${ACME}/keys/orders`)).body.status?.currentVersion === 2,
-      30_000,
+      TIMEOUTS.converge,
       'the rotation',
     );
     const overview = (await call('victor', 'GET', `${ACME}/overview`)).body;
@@ -284,7 +284,7 @@ describe('the BFF with the real stack', () => {
     await eventually(
       async () =>
         (await call('alice', 'GET', `${ACME}/accounts/root`)).body.status?.rekey?.state === 'Succeeded',
-      30_000,
+      TIMEOUTS.converge,
       'the re-key',
     );
     expect(
@@ -409,7 +409,7 @@ describe('the BFF with the real stack', () => {
     expect((await call('alice', 'DELETE', `${ACME}/openkcm`)).body).toEqual({ enabled: false });
     await eventually(
       async () => (await call('alice', 'GET', `${ACME}/openkcm`)).body.tenant?.status?.phase === 'Suspended',
-      30_000,
+      TIMEOUTS.converge,
       'the Tenant to be suspended',
     );
   });

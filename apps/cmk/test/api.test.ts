@@ -1,3 +1,4 @@
+import { TIMEOUTS } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, databaseFor } from './backends.js';
 import { ACME, type CmkHarness, startHarness } from './support.js';
@@ -5,7 +6,7 @@ import { ACME, type CmkHarness, startHarness } from './support.js';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + TIMEOUTS.converge;
   for (;;) {
     const value = await read();
     if (done(value)) return value;

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { REPO_ROOT } from '@openkcm/local-stack';
-import { tempDir } from '@openkcm/testkit';
+import { TIMEOUTS, tempDir } from '@openkcm/testkit';
 import { describe, expect, it } from 'vitest';
 import { registerAccount } from '../src/keychain/accounts.js';
 import type { KeyChainContext } from '../src/keychain/context.js';
@@ -44,7 +44,7 @@ async function killMidway(
   progressed: (output: string) => boolean,
 ): Promise<boolean> {
   const worker = runWorker(args, url);
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + TIMEOUTS.converge;
   while (!progressed(worker.output()) && worker.child.exitCode === null && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 5));
   await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 60)));

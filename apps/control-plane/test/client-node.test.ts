@@ -7,7 +7,7 @@ import {
   setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node';
-import { eventually, startTestStack, type TestStack } from '@openkcm/testkit';
+import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const GROUP = 'keychain.openkcm.io';
@@ -77,7 +77,7 @@ describe('@kubernetes/client-node against the local control plane', () => {
     );
     await eventually(
       () => seen.filter((event) => event.startsWith('ADDED')).length >= 2,
-      10_000,
+      TIMEOUTS.converge,
       'the events after the resourceVersion',
     );
     controller.abort();
@@ -96,14 +96,14 @@ describe('@kubernetes/client-node against the local control plane', () => {
     informer.on('delete', (object) => events.push(`delete:${object.metadata?.name}`));
     await informer.start();
     await api.createNamespacedCustomObject({ ...scope, body: key('informed') });
-    await eventually(() => events.includes('add:informed'), 10_000, 'the add');
+    await eventually(() => events.includes('add:informed'), TIMEOUTS.converge, 'the add');
     await api.patchNamespacedCustomObject(
       { ...scope, name: 'informed', body: { spec: { rotationSchedule: '24h' } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await eventually(() => events.includes('update:informed:24h'), 10_000, 'the update');
+    await eventually(() => events.includes('update:informed:24h'), TIMEOUTS.converge, 'the update');
     await api.deleteNamespacedCustomObject({ ...scope, name: 'informed' });
-    await eventually(() => events.includes('delete:informed'), 10_000, 'the delete');
+    await eventually(() => events.includes('delete:informed'), TIMEOUTS.converge, 'the delete');
     expect(informer.get('informed', NAMESPACE)).toBeUndefined();
     await informer.stop();
   });

@@ -1,5 +1,5 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { eventually, startTestStack, type TestStack } from '@openkcm/testkit';
+import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NS, ready, Workspace } from './support.js';
 
@@ -73,7 +73,7 @@ describe('the controller against the local control plane and CMK', () => {
     await acme.patch('serviceencryptionkeys', 'orders', { spec: { rotationSchedule: '1d' } });
     await eventually(
       async () => (await acme.cmk('/keys/orders')).rotationSchedule === '1d',
-      30_000,
+      TIMEOUTS.converge,
       'CMK to get the new schedule',
     );
     expect((await acme.get('serviceencryptionkeys', 'orders'))?.status?.currentVersion).toBe(2);

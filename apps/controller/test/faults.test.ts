@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readClientSecret } from '@openkcm/idp';
 import { REPO_ROOT, type RunningProcess, startProcess } from '@openkcm/local-stack';
-import { eventually, startTestStack, type TestStack } from '@openkcm/testkit';
+import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workspace } from './support.js';
 
@@ -116,7 +116,7 @@ describe('controller faults: kill -9, restarts and two replicas', () => {
     expect(leaders[0]).toBe(true);
     await first.stop('SIGKILL');
     const standby = second;
-    await eventually(() => isLeader(standby.url), 20_000, 'the second replica to lead');
+    await eventually(() => isLeader(standby.url), TIMEOUTS.converge, 'the second replica to lead');
     await acme.create('serviceencryptionkeys', 'ServiceEncryptionKey', 'after-failover', {
       accountRef: { name: 'root' },
       rotationSchedule: '1d',
