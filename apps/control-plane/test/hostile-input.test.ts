@@ -87,6 +87,33 @@ describe('hostile patches and bodies against the control plane', () => {
     expect((await plane.request('GET', `${ACME}/settings`)).body.data).toEqual({ colour: 'blue' });
   });
 
+  it('answers broken or unexpected protobuf bodies with a 4xx', async () => {
+    const send = (body: Buffer) =>
+      fetch(`${plane.url}${GLOBEX}`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${plane.token}`,
+          'Content-Type': 'application/vnd.kubernetes.protobuf',
+        },
+        body,
+      });
+    const magic = Buffer.from('k8s\0', 'binary');
+    // TypeMeta{apiVersion: v1, kind: Pod} in the envelope: not a kind kubectl sends this way.
+    const pod = Buffer.concat([
+      magic,
+      Buffer.from([0x0a, 0x09, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x03, 0x50, 0x6f, 0x64]),
+    ]);
+    for (const [body, status] of [
+      [Buffer.from('not protobuf'), 400],
+      [Buffer.concat([magic, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])]), 400],
+      [pod, 415],
+    ] as const) {
+      const response = await send(body);
+      expect(response.status).toBe(status);
+      expect(await response.json()).toMatchObject({ kind: 'Status', code: status });
+    }
+  });
+
   it('refuses a body nested 10,000 levels deep with a 400 and keeps serving', async () => {
     const deep = `{"metadata":{"name":"deep"},"data":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
     for (const [method, path, type] of [

@@ -7,6 +7,7 @@ import {
   kubectlFor,
   startTestStack,
   type TestStack,
+  TIMEOUTS,
 } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -80,7 +81,7 @@ describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
 
   it('streams changes to kubectl get -w and patches with merge and JSON patches', async () => {
     const watch = alice.spawn(['get', 'account', 'local-root', '-w', '-o', 'json']);
-    await eventually(() => watch.output().includes('"local-root"'), 15_000, 'the initial object');
+    await eventually(() => watch.output().includes('"local-root"'), TIMEOUTS.converge, 'the initial object');
     const merged = await alice([
       'patch',
       'account',
@@ -92,7 +93,7 @@ describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
     expect(merged.code).toBe(0);
     await eventually(
       () => watch.output().includes('merged change'),
-      15_000,
+      TIMEOUTS.converge,
       'the watch to show the merge patch',
     );
     const jsonPatched = await alice([
@@ -106,7 +107,7 @@ describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
     expect(jsonPatched.code).toBe(0);
     await eventually(
       () => watch.output().includes('json change'),
-      15_000,
+      TIMEOUTS.converge,
       'the watch to show the JSON patch',
     );
     watch.stop();
@@ -185,5 +186,43 @@ describe.skipIf(!hasKubectl)('kubectl against the local control plane', () => {
     expect(read.code).not.toBe(0);
     expect(read.stderr).toMatch(/Forbidden|forbidden/);
     expect((await mallory(['get', 'accounts'])).code).toBe(0);
+  });
+
+  it('creates ConfigMaps, Secrets and namespaces the way kubectl sends them (protobuf bodies)', async () => {
+    const configMap = await alice([
+      'create',
+      'configmap',
+      'settings',
+      '--from-literal=colour=blue',
+      '--from-literal=size=3',
+    ]);
+    expect(configMap.stderr).toBe('');
+    expect(configMap.stdout).toContain('configmap/settings created');
+    const read = JSON.parse((await alice(['get', 'configmap', 'settings', '-o', 'json'])).stdout);
+    expect(read.data).toEqual({ colour: 'blue', size: '3' });
+
+    const secret = await alice([
+      'create',
+      'secret',
+      'generic',
+      'bao-login',
+      '--from-literal=secret_id=s3cr3t',
+      '--type=Opaque',
+    ]);
+    expect(secret.stderr).toBe('');
+    const stored = JSON.parse((await alice(['get', 'secret', 'bao-login', '-o', 'json'])).stdout);
+    expect(Buffer.from(stored.data.secret_id, 'base64').toString()).toBe('s3cr3t');
+    expect(stored.type).toBe('Opaque');
+
+    const namespace = await alice(['create', 'namespace', 'payments']);
+    expect(namespace.stderr).toBe('');
+    expect((await alice(['get', 'namespace', 'payments', '-o', 'name'])).stdout.trim()).toBe(
+      'namespace/payments',
+    );
+
+    // A Viewer is still refused, whatever the encoding.
+    const refused = await victor(['create', 'configmap', 'nope', '--from-literal=a=b']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/forbidden/i);
   });
 });

@@ -193,7 +193,13 @@ export class ResourceService {
         `the kind in the data (${String(body.kind)}) does not match the expected kind (${scope.type.kind})`,
       );
     }
-    if (scope.type.namespaced && metadata.namespace !== undefined && metadata.namespace !== scope.namespace) {
+    // An empty namespace means "the request's", as the apiserver reads it (protobuf cannot tell it from unset).
+    if (
+      scope.type.namespaced &&
+      metadata.namespace !== undefined &&
+      metadata.namespace !== '' &&
+      metadata.namespace !== scope.namespace
+    ) {
       throw statusErrors.badRequest(
         'the namespace of the provided object does not match the namespace sent on the request',
       );

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { assertSafeJson, MAX_JSON_DEPTH, UntrustedJsonError } from '@openkcm/schema';
 import { parse as parseYaml } from 'yaml';
+import { decodeKubernetesProtobuf, PROTOBUF } from './protobuf.js';
 import { statusErrors } from './status-error.js';
 
 /** The apiserver's own limit for a request body. */
@@ -59,11 +60,8 @@ function parseUnchecked(raw: Buffer, contentType: string | undefined): unknown {
       );
     }
   }
-  if (media === 'application/vnd.kubernetes.protobuf') {
-    throw statusErrors.unsupportedMediaType(
-      'protobuf is not supported by this server; send application/json',
-    );
-  }
+  // kubectl sends built-in objects as protobuf (`kubectl create configmap|secret|namespace`).
+  if (media === PROTOBUF) return decodeKubernetesProtobuf(raw);
   try {
     return JSON.parse(text);
   } catch (error) {
