@@ -95,7 +95,7 @@ describe('hostile patches and bodies against the control plane', () => {
           Authorization: `Bearer ${plane.token}`,
           'Content-Type': 'application/vnd.kubernetes.protobuf',
         },
-        body,
+        body: new Uint8Array(body),
       });
     const magic = Buffer.from('k8s\0', 'binary');
     // TypeMeta{apiVersion: v1, kind: Pod} in the envelope: not a kind kubectl sends this way.
