@@ -40,6 +40,8 @@ async function load(url: string, headers: Record<string, string>) {
 
 // The benchmark is one client address: lift the per-client rate limit for it.
 process.env.BFF_RATE_LIMIT_PER_MINUTE = '100000000';
+// One user holds every measured stream.
+process.env.BFF_MAX_STREAMS_PER_USER = String(sizes.sseClients);
 const stack = await startTestStack();
 try {
   // Load the workspace directly into the control plane (the controller is stopped so that its

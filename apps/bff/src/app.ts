@@ -34,6 +34,8 @@ export interface BffOptions {
    * choose its own rate-limit bucket.
    */
   trustProxy?: string;
+  /** Event streams one user may hold open at once (defaults to 16); each costs three upstream watches. */
+  maxStreamsPerUser?: number;
   logger: Logger;
 }
 
@@ -62,6 +64,22 @@ function clientError(error: unknown): ApiError | undefined {
   const { status, expose } = (error ?? {}) as { status?: unknown; expose?: unknown };
   if (expose !== true || typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   return new ApiError(status, 'INVALID_ARGUMENT', 'the request cannot be read; check its body and headers');
+}
+
+/**
+ * Authorization before anything else a route would tell (a 409, a 404, a dependents list): a
+ * role in the workspace to read, Admin to change.
+ */
+function refusal(principal: Principal, workspace: string, write: boolean): ApiError | undefined {
+  const role = principal.system ? 'Admin' : roleInWorkspace(principal.grants, workspace);
+  if (!role) return new ApiError(403, 'PERMISSION_DENIED', `you have no role in workspace ${workspace}`);
+  if (write && role !== 'Admin')
+    return new ApiError(
+      403,
+      'PERMISSION_DENIED',
+      `a Viewer of ${workspace} can read but not change anything; ask an Admin of the workspace`,
+    );
+  return undefined;
 }
 
 /** The BFF as an Express app: checks the token, then acts with the user's own token upstream. */
@@ -197,20 +215,9 @@ export function createApp(options: BffOptions): express.Express {
   for (const route of ROUTES) {
     api[route.method](route.path, (request: Request, response: Response, next: NextFunction) => {
       const { token, workspace, requestId, principal } = locals(response);
-      // Authorization comes before anything else a route would tell (a 409, a 404, a dependents list).
-      if (workspace !== undefined) {
-        const role = principal.system ? 'Admin' : roleInWorkspace(principal.grants, workspace);
-        if (!role)
-          return next(new ApiError(403, 'PERMISSION_DENIED', `you have no role in workspace ${workspace}`));
-        if (route.method !== 'get' && role !== 'Admin')
-          return next(
-            new ApiError(
-              403,
-              'PERMISSION_DENIED',
-              `a Viewer of ${workspace} can read but not change anything; ask an Admin of the workspace`,
-            ),
-          );
-      }
+      const refused =
+        workspace === undefined ? undefined : refusal(principal, workspace, route.method !== 'get');
+      if (refused) return next(refused);
       const context: RouteContext = {
         workspace,
         principal: locals(response).principal,
@@ -235,7 +242,27 @@ export function createApp(options: BffOptions): express.Express {
       }, next);
     });
   }
+  const openStreams = new Map<string, number>();
   api.get('/workspaces/:workspace/events', (request, response, next) => {
+    const { principal, workspace } = locals(response);
+    const refused = refusal(principal, workspace, false);
+    if (refused) return next(refused);
+    const subject = principal.subject;
+    const open = openStreams.get(subject) ?? 0;
+    if (open >= (options.maxStreamsPerUser ?? 16))
+      return next(
+        new ApiError(
+          429,
+          'TOO_MANY_STREAMS',
+          `you have ${open} live event streams open already; close other tabs of the console and try again`,
+        ),
+      );
+    openStreams.set(subject, open + 1);
+    response.once('close', () => {
+      const left = (openStreams.get(subject) ?? 1) - 1;
+      if (left > 0) openStreams.set(subject, left);
+      else openStreams.delete(subject);
+    });
     streamEvents(options, request, response).catch(next);
   });
 
@@ -334,5 +361,8 @@ async function streamEvents(options: BffOptions, request: Request, response: Res
   request.on('close', () => {
     clearInterval(heartbeat);
     for (const stream of streams) stream.destroy();
+    // Node keeps a client's half-closed socket open while the response is unfinished, and an
+    // event stream never finishes by itself: without this every closed stream kept its socket.
+    response.destroy();
   });
 }

@@ -44,6 +44,9 @@ const app = createApp({
     ? { rateLimitPerMinute: Number(process.env.BFF_RATE_LIMIT_PER_MINUTE) }
     : {}),
   ...(process.env.BFF_TRUST_PROXY ? { trustProxy: process.env.BFF_TRUST_PROXY } : {}),
+  ...(process.env.BFF_MAX_STREAMS_PER_USER
+    ? { maxStreamsPerUser: Number(process.env.BFF_MAX_STREAMS_PER_USER) }
+    : {}),
   logger,
 });
 const server = app.listen(Number(values.port), '127.0.0.1', () => {

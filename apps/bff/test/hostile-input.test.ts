@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeClient } from '@openkcm/kube-client';
-import { startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
+import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../src/routes.js';
 
 // Small enough to reach in a test, large enough for the rest of this file.
 process.env.BFF_RATE_LIMIT_PER_MINUTE = '600';
+process.env.BFF_MAX_STREAMS_PER_USER = '3';
 
 const ACME = '/api/v1/workspaces/root:orgs:acme';
 
@@ -102,6 +103,43 @@ describe('the BFF against hostile paths, queries and bodies', () => {
       expect(answer.status).toBe(400);
     }
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it('bounds the live event streams a user holds, frees a slot when one closes, and checks the role first', async () => {
+    const open = async (user: string) => {
+      const abort = new AbortController();
+      if (!tokens.has(user)) tokens.set(user, await stack.tokenFor(user));
+      const response = await fetch(`${stack.endpoints.bff}${ACME}/events`, {
+        headers: { Authorization: `Bearer ${tokens.get(user)}` },
+        signal: abort.signal,
+      });
+      if (response.status === 200) await response.body?.getReader().read();
+      return {
+        status: response.status,
+        body: (response.status === 200 ? {} : await response.json()) as Record<string, unknown>,
+        close: () => abort.abort(),
+      };
+    };
+    const held = [await open('alice'), await open('alice'), await open('alice')];
+    expect(held.map((stream) => stream.status)).toEqual([200, 200, 200]);
+    const refused = await open('alice');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ code: 'TOO_MANY_STREAMS' });
+    const other = await open('victor');
+    expect(other.status).toBe(200);
+    expect((await open('mallory')).status).toBe(403);
+    held[0]?.close();
+    let again: Awaited<ReturnType<typeof open>> | undefined;
+    await eventually(
+      async () => {
+        again?.close();
+        again = await open('alice');
+        return again.status === 200;
+      },
+      TIMEOUTS.converge,
+      'a freed stream slot',
+    );
+    for (const stream of [...held, other, again]) stream?.close();
   });
 
   it('limits each signed-in user, whatever X-Forwarded-For says, and leaves other users their own budget', async () => {
