@@ -1,7 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeClient } from '@openkcm/kube-client';
-import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
+import {
+  errorShapeProblems,
+  eventually,
+  hostileBody,
+  hostileSegment,
+  startTestStack,
+  type TestStack,
+  TIMEOUTS,
+} from '@openkcm/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../src/routes.js';
@@ -47,16 +55,8 @@ describe('the BFF against hostile paths, queries and bodies', () => {
     }
     return { status: response.status, body: parsed };
   };
-  const expectClientError = (answer: Answer, what: string) => {
-    expect(answer.status, `${what}: ${JSON.stringify(answer.body)}`).toBeGreaterThanOrEqual(400);
-    expect(answer.status, what).toBeLessThan(500);
-    expect(answer.body, what).toMatchObject({
-      code: expect.any(String),
-      message: expect.any(String),
-      status: answer.status,
-      requestID: expect.any(String),
-    });
-  };
+  const expectClientError = (answer: Answer, what: string) =>
+    expect(errorShapeProblems(answer), `${what}: ${JSON.stringify(answer.body)}`).toEqual([]);
   const configMaps = '/clusters/root:orgs:acme/api/v1/namespaces/default/configmaps';
   const asAlice = async () =>
     new KubeClient(
@@ -158,29 +158,8 @@ describe('the BFF against hostile paths, queries and bodies', () => {
     'never answers 5xx, always with the error shape, to generated hostile requests on every route',
     async () => {
       const before = await call('alice', 'GET', `${ACME}/accounts`);
-      const segment = fc.oneof(
-        fc.string({ maxLength: 40 }).map(encodeURIComponent),
-        fc.constantFrom(
-          '%',
-          '%ZZ',
-          '%E0%A4%A',
-          '..%2F..',
-          '__proto__',
-          'constructor',
-          '%00',
-          'a'.repeat(300),
-        ),
-      );
-      const body = fc.oneof(
-        fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value)),
-        fc.constantFrom(
-          '{',
-          '{"__proto__":{"x":1}}',
-          `${'['.repeat(5000)}${']'.repeat(5000)}`,
-          'null',
-          '"text"',
-        ),
-      );
+      const segment = hostileSegment();
+      const body = hostileBody();
       const query = fc.dictionary(
         fc.constantFrom('account', 'limit', 'since', '__proto__', 'a[b]'),
         fc.string({ maxLength: 20 }),

@@ -1,4 +1,4 @@
-import { TIMEOUTS } from '@openkcm/testkit';
+import { errorShapeProblems, hostileBody, hostileSegment, TIMEOUTS } from '@openkcm/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keychainRoutes } from '../src/api/keychain-routes.js';
@@ -10,16 +10,8 @@ type Answer = { status: number; body: Record<string, unknown> };
 /** CMK as an attacker and a careless client use it: every refusal is a 4xx in the error shape. */
 describe('CMK against hostile paths, queries and bodies', () => {
   let cmk: CmkHarness;
-  const expectClientError = (answer: Answer, what: string) => {
-    expect(answer.status, `${what}: ${JSON.stringify(answer.body)}`).toBeGreaterThanOrEqual(400);
-    expect(answer.status, what).toBeLessThan(500);
-    expect(answer.body, what).toMatchObject({
-      code: expect.any(String),
-      message: expect.any(String),
-      status: answer.status,
-      requestID: expect.any(String),
-    });
-  };
+  const expectClientError = (answer: Answer, what: string) =>
+    expect(errorShapeProblems(answer), `${what}: ${JSON.stringify(answer.body)}`).toEqual([]);
 
   beforeAll(async () => {
     cmk = await startHarness();
@@ -97,28 +89,8 @@ describe('CMK against hostile paths, queries and bodies', () => {
     async () => {
       const audit = async () => (await cmk.call('alice', 'GET', `${ACME}/audit?limit=1000`)).body.items;
       const before = await audit();
-      const segment = fc.oneof(
-        fc.string({ maxLength: 40 }).map(encodeURIComponent),
-        fc.constantFrom(
-          '%',
-          '%ZZ',
-          '%E0%A4%A',
-          '..%2F..',
-          '__proto__',
-          'constructor',
-          '%00',
-          'a'.repeat(300),
-        ),
-      );
-      const body = fc.oneof(
-        fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value)),
-        fc.constantFrom(
-          '{',
-          '{"__proto__":{"x":1}}',
-          `${'['.repeat(5000)}${']'.repeat(5000)}`,
-          'null',
-          '"x"',
-        ),
+      const segment = hostileSegment();
+      const body = hostileBody(
         fc
           .record({
             ciphertext: fc.constantFrom('okcm:v0:AA==', 'okcm:v2147483648:AA==', 'okcm:v1:!!'),

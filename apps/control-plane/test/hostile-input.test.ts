@@ -1,3 +1,4 @@
+import { hostileBody, hostileSegment } from '@openkcm/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InProcessControlPlane, startInProcess } from './support.js';
@@ -132,21 +133,14 @@ describe('hostile patches and bodies against the control plane', () => {
     const everything = async () =>
       JSON.stringify((await plane.request('GET', '/clusters/*/api/v1/configmaps')).body.items);
     const before = await everything();
-    const segment = fc.oneof(
-      fc.string({ minLength: 1, maxLength: 30 }).map(encodeURIComponent),
-      fc.constantFrom('%', '%ZZ', '%E0%A4%A', '..%2F..', '__proto__', 'constructor', 'settings', '*'),
-    );
+    const segment = hostileSegment({ minLength: 1, extra: ['settings', '*'] });
     const path = fc
       .record({
         workspace: fc.oneof(fc.constantFrom('root:orgs:acme', 'root:orgs:globex', '*'), segment),
         namespace: fc.oneof(fc.constant('default'), segment),
-        resource: fc.constantFrom(
-          'configmaps',
-          'secrets',
-          'events',
-          'namespaces',
-          'leases',
-          segment.toString(),
+        resource: fc.oneof(
+          fc.constantFrom('configmaps', 'secrets', 'events', 'namespaces', 'leases'),
+          segment,
         ),
         name: segment,
       })
@@ -155,15 +149,7 @@ describe('hostile patches and bodies against the control plane', () => {
           ? `/clusters/${workspace}/api/v1/namespaces/${name}`
           : `/clusters/${workspace}/api/v1/namespaces/${namespace}/${resource}/${name}`,
       );
-    const body = fc.oneof(
-      fc.jsonValue({ maxDepth: 5 }).map((value) => JSON.stringify(value)),
-      fc.constantFrom(
-        '{',
-        '[{"op":"add","path":"/metadata/__proto__/x","value":1}]',
-        'a: [b',
-        `${'['.repeat(3000)}${']'.repeat(3000)}`,
-      ),
-    );
+    const body = hostileBody();
     const request = fc.record({
       method: fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE'),
       path,

@@ -8,6 +8,7 @@ export {
   type PolicyRules,
   startOpenBaoDouble,
 } from './doubles/openbao.js';
+export { errorShapeProblems, hostileBody, hostileSegment } from './hostile-input.js';
 export { idpToken } from './idp-token.js';
 export { eventually, type Kubectl, type KubectlResult, kubectlAvailable, kubectlFor } from './kubectl.js';
 export { postgresAvailable, postgresBinDir, type RunningPostgres, startPostgres } from './postgres.js';
