@@ -120,7 +120,14 @@ export async function serveStaticSite(options: StaticSiteOptions, port: number):
       response.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://local').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(request.url ?? '/', 'http://local').pathname);
+    } catch {
+      // A path that does not decode once brought the whole server down.
+      response.writeHead(400, { 'Content-Type': 'text/plain' }).end('the path is not valid percent-encoding');
+      return;
+    }
     if (path === '/healthz') {
       response.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
       return;

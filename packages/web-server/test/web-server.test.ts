@@ -67,4 +67,12 @@ describe('serving a built browser app', () => {
     expect(await (await get('/config.json')).json()).toEqual({ bffUrl: 'http://bff' });
     expect((await fetch(`${base}/index.html`, { method: 'POST' })).status).toBe(405);
   });
+
+  it('answers broken encodings with 400 and traversal with 404, and keeps serving', async () => {
+    for (const path of ['/%E0%A4%A', '/workspaces/%ZZ/keychain', '/%'])
+      expect((await get(path)).status, path).toBe(400);
+    for (const path of ['/..%2F..%2Fpackage.json', '/assets/..%2F..%2F..%2Fetc%2Fpasswd.js'])
+      expect((await get(path)).status, path).toBe(404);
+    expect((await get('/remoteEntry.js')).status).toBe(200);
+  });
 });
