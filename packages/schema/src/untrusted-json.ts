@@ -35,7 +35,7 @@ export function assertSafeJson(value: unknown, maxDepth = MAX_JSON_DEPTH): void 
     if (typeof item.value !== 'object' || item.value === null) continue;
     if (item.depth >= maxDepth)
       throw new UntrustedJsonError(
-        `the body is nested more than ${maxDepth} levels deep (at ${item.path || '/'})`,
+        `the body is nested more than ${maxDepth} levels deep; flatten it`,
         item.path,
       );
     if (Array.isArray(item.value)) {
