@@ -12,7 +12,7 @@ import { requestJson } from '@openkcm/pki';
 import { assertSafeJson, parse, UntrustedJsonError } from '@openkcm/schema';
 import cors from 'cors';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { ApiError, toApiError } from './errors.js';
@@ -163,7 +163,8 @@ export function createApp(options: BffOptions): express.Express {
     legacyHeaders: false,
     keyGenerator: (request, response) => {
       const principal = (response.locals as Partial<Locals>).principal;
-      return principal ? `user:${principal.subject}` : `address:${request.ip ?? 'unknown'}`;
+      // An IPv6 client owns a whole /56: one bucket for it, not one per address.
+      return principal ? `user:${principal.subject}` : `address:${ipKeyGenerator(request.ip ?? 'unknown')}`;
     },
     handler: (_request, _response, next) =>
       next(new ApiError(429, 'RATE_LIMITED', 'too many requests; slow down and try again in a minute')),
