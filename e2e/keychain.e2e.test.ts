@@ -16,6 +16,7 @@ import {
   keyRow,
   openAccountWizardAtKey,
   openTab,
+  submitKeyWizard,
   type,
   waitForVersion,
 } from './support/keychain-ui.js';
@@ -346,6 +347,11 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
       await keyRow(frame, 'luigi-key').getByRole('button', { name: 'Delete luigi-key' }).click();
       await confirm(frame, 'Delete luigi-key', 'Delete');
       await keyRow(frame, 'luigi-key').waitFor({ state: 'detached', ...LONG });
+      // CMK holds the name through the deletion waiting period: the wizard says so at once.
+      const again = await submitKeyWizard(frame, 'luigi-key');
+      await frame.getByTestId('wizard-error').filter({ hasText: 'waiting period' }).waitFor(LONG);
+      await again.getByRole('button', { name: 'Cancel' }).click();
+      await again.waitFor({ state: 'hidden' });
       await framePage.screenshot({ path: join(SHOTS, 'luigi-service-keys-light.png') });
       expect(problems).toEqual([]);
     }

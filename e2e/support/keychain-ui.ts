@@ -59,7 +59,8 @@ export async function createAccount(root: Root, name: string, keyReference: stri
   await accountRow(root, name).locator('[data-phase="Ready"]').waitFor(LONG);
 }
 
-export async function createKey(root: Root, name: string): Promise<void> {
+/** Fills the key wizard with a name and presses Create key; the wizard stays open if the BFF refuses. */
+export async function submitKeyWizard(root: Root, name: string): Promise<Locator> {
   await openTab(root, 'Service keys');
   await root.getByRole('button', { name: 'Create service key' }).first().click();
   const wizard = dialog(root, 'Create service key');
@@ -67,6 +68,11 @@ export async function createKey(root: Root, name: string): Promise<void> {
   await root.locator('#key-name input').waitFor();
   await type(root, 'key-name', name);
   await wizard.getByRole('button', { name: 'Create key' }).click();
+  return wizard;
+}
+
+export async function createKey(root: Root, name: string): Promise<void> {
+  const wizard = await submitKeyWizard(root, name);
   await wizard.waitFor({ state: 'hidden' });
   await keyRow(root, name).locator('[data-phase="Active"]').waitFor(LONG);
 }
