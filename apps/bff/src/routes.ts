@@ -1,4 +1,4 @@
-import { API_VERSION, ROTATE_NOW_ANNOTATION } from '@openkcm/api';
+import { API_VERSION, ROTATE_NOW_ANNOTATION, tenantName } from '@openkcm/api';
 import { type Principal, roleInWorkspace } from '@openkcm/auth';
 import {
   AccountBody,
@@ -47,7 +47,6 @@ const items = async (context: RouteContext, plural: string) =>
   (await context.kube.request<{ items: KubeObject[] }>('GET', path(context, plural))).items;
 const bindingPath = (context: RouteContext) =>
   `/clusters/${context.workspace}/apis/apis.kcp.io/v1alpha1/apibindings`;
-const tenantName = (workspace: string) => `tenant-${workspace.replaceAll(':', '-')}`;
 const accountOf = (key: KubeObject) => (key.spec?.accountRef as { name?: string } | undefined)?.name;
 
 async function optional<T>(read: Promise<T>): Promise<T | undefined> {

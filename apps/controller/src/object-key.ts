@@ -16,8 +16,3 @@ export function refOf(key: string): ObjectRef {
   const [kind = 'Tenant', cluster = '', namespace = '', name = ''] = key.split('|');
   return { kind: kind as Kind, cluster, namespace, name };
 }
-
-/** FR-101: the Tenant is named after the workspace, e.g. tenant-root-orgs-acme. */
-export function tenantName(workspace: string): string {
-  return `tenant-${workspace.replaceAll(':', '-')}`;
-}

@@ -1,11 +1,12 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tenantName } from '@openkcm/api';
 import { ClusterInformer, clusterOf, KubeClient, type KubeObject } from '@openkcm/kube-client';
 import { CmkClient, CmkUnavailableError, clientCredentials } from './cmk-client.js';
 import type { Caches, ControllerContext, ReconcileResult } from './context.js';
 import { LeaderElector } from './leader-election.js';
 import { Metrics } from './metrics.js';
-import { keyOf, type ObjectRef, refOf, tenantName } from './object-key.js';
+import { keyOf, type ObjectRef, refOf } from './object-key.js';
 import { reconcileAccount } from './reconcile/account.js';
 import { reconcileServiceKey } from './reconcile/service-key.js';
 import { reconcileTenant } from './reconcile/tenant.js';

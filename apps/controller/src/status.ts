@@ -1,5 +1,5 @@
 import type { Condition } from '@openkcm/api';
-import type { KubeClient, KubeObject } from '@openkcm/kube-client';
+import { clusterOf, type KubeClient, type KubeObject } from '@openkcm/kube-client';
 
 export interface DesiredCondition {
   type: string;
@@ -87,7 +87,7 @@ export async function recordEvent(
   message: string,
   now: Date,
 ): Promise<void> {
-  const cluster = object.metadata.annotations?.['kcp.io/cluster'];
+  const cluster = clusterOf(object);
   const namespace = object.metadata.namespace ?? 'default';
   if (!cluster) return;
   const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');

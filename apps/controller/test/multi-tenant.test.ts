@@ -1,6 +1,6 @@
 import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Resource, ready, Workspace } from './support.js';
+import { type Resource, ready, threeWorkspaces, type Workspace } from './support.js';
 
 // Restarts must not wait out a long lease held by the replica that was killed.
 process.env.CONTROLLER_LEASE_SECONDS = '3';
@@ -35,9 +35,7 @@ describe('the controller with several workspaces and organisations at once', () 
 
   beforeAll(async () => {
     stack = await startTestStack();
-    acme = new Workspace(stack, 'alice', 'root:orgs:acme');
-    teamA = new Workspace(stack, 'alice', 'root:orgs:acme:team-a');
-    globex = new Workspace(stack, 'mallory', 'root:orgs:globex');
+    [acme, teamA, globex] = threeWorkspaces(stack);
   }, TIMEOUTS.processStart);
   afterAll(async () => {
     await stack?.dispose();

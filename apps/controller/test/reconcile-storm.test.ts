@@ -1,6 +1,6 @@
 import { startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ready, Workspace } from './support.js';
+import { ready, threeWorkspaces, type Workspace } from './support.js';
 
 const WINDOW_MS = 60_000;
 
@@ -28,11 +28,7 @@ describe('broken Accounts in several workspaces', () => {
 
   beforeAll(async () => {
     stack = await startTestStack();
-    workspaces = [
-      new Workspace(stack, 'alice', 'root:orgs:acme'),
-      new Workspace(stack, 'alice', 'root:orgs:acme:team-a'),
-      new Workspace(stack, 'mallory', 'root:orgs:globex'),
-    ];
+    workspaces = threeWorkspaces(stack);
     for (const workspace of workspaces) await workspace.enableOpenKcm();
   }, TIMEOUTS.processStart);
   afterAll(async () => {

@@ -5,6 +5,7 @@ import {
   setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node';
+import { tenantName } from '@openkcm/api';
 import { eventually, type TestStack, TIMEOUTS } from '@openkcm/testkit';
 
 export const GROUP = 'keychain.openkcm.io';
@@ -42,9 +43,6 @@ export const ready = (resource: Resource | undefined) =>
 
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-/** The Tenant the controller names after a workspace (FR-101). */
-export const tenantOf = (workspace: string) => `tenant-${workspace.replaceAll(':', '-')}`;
-
 /** A workspace as a demo user sees it through @kubernetes/client-node, plus CMK's view of it. */
 export class Workspace {
   readonly api: CustomObjectsApi;
@@ -66,7 +64,7 @@ export class Workspace {
         : cluster,
     );
     this.api = config.makeApiClient(CustomObjectsApi);
-    this.tenant = tenantOf(path);
+    this.tenant = tenantName(path);
     this.config = config;
   }
 
@@ -185,4 +183,13 @@ export class Workspace {
     });
     return (await response.json()) as Record<string, unknown>;
   }
+}
+
+/** Two organisations, three workspaces: acme and its child team-a as alice, globex as mallory. */
+export function threeWorkspaces(stack: TestStack): [Workspace, Workspace, Workspace] {
+  return [
+    new Workspace(stack, 'alice', 'root:orgs:acme'),
+    new Workspace(stack, 'alice', 'root:orgs:acme:team-a'),
+    new Workspace(stack, 'mallory', 'root:orgs:globex'),
+  ];
 }

@@ -35,7 +35,7 @@ export {
   ServiceEncryptionKeyStatus,
   serviceEncryptionKeyKind,
 } from './kinds/service-encryption-key.js';
-export { TENANT_PHASES, TenantSpec, TenantStatus, tenantKind } from './kinds/tenant.js';
+export { TENANT_PHASES, TenantSpec, TenantStatus, tenantKind, tenantName } from './kinds/tenant.js';
 export {
   NOTIFICATION_EVENTS,
   WebHookNotificationSpec,

@@ -106,4 +106,4 @@ export function keychainPath(cluster: string, namespace: string, plural: string,
   return `/clusters/${cluster}/apis/keychain.openkcm.io/v1alpha1/namespaces/${namespace}/${plural}${name ? `/${name}` : ''}`;
 }
 
-export { ClusterInformer, clusterOf, type InformerHandler, objectKey } from './informer.js';
+export { ClusterInformer, clusterOf, type InformerHandler } from './informer.js';

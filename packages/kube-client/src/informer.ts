@@ -7,7 +7,7 @@ export function clusterOf(object: KubeObject): string {
 }
 
 /** Where an object lives: the same name in two workspaces is two objects. */
-export function objectKey(cluster: string, namespace: string | undefined, name: string | undefined): string {
+function objectKey(cluster: string, namespace: string | undefined, name: string | undefined): string {
   return `${cluster}|${namespace ?? ''}|${name ?? ''}`;
 }
 

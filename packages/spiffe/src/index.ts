@@ -4,5 +4,5 @@ export {
   jwtSvidKeys,
   SvidRejectedError,
 } from './jwt-svid.js';
-export { InvalidSpiffeIdError, isSpiffeId, parseSpiffeId, type SpiffeId } from './spiffe-id.js';
+export { InvalidSpiffeIdError, parseSpiffeId, type SpiffeId } from './spiffe-id.js';
 export { parseWorkloadPattern, type WorkloadPattern, workloadAllowed } from './workload-pattern.js';

@@ -59,12 +59,3 @@ export function parseSpiffeId(text: string): SpiffeId {
   }
   return { trustDomain, segments, text };
 }
-
-export function isSpiffeId(text: string): boolean {
-  try {
-    parseSpiffeId(text);
-    return true;
-  } catch {
-    return false;
-  }
-}

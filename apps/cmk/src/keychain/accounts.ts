@@ -129,19 +129,20 @@ async function claimL1Key(
   ctx: KeyChainContext,
   account: { tenantId: string; providerType: string; keyReference: string },
 ): Promise<boolean> {
-  const [claimed] = await ctx.db.query<{ organisation: string; workspace: string }>(
-    `with tenant as (select workspace from tenants where id = $3),
-     claim as (
-       insert into l1_key_claims (provider_type, key_reference, organisation)
-       select $1, $2, array_to_string((string_to_array(workspace, ':'))[1:3], ':') from tenant
-       on conflict do nothing returning organisation
-     )
-     select coalesce((select organisation from claim),
-                     (select organisation from l1_key_claims where provider_type = $1 and key_reference = $2)) as organisation,
-            (select workspace from tenant) as workspace`,
-    [account.providerType, account.keyReference, account.tenantId],
+  const [tenant] = await ctx.db.query<{ workspace: string }>('select workspace from tenants where id = $1', [
+    account.tenantId,
+  ]);
+  if (!tenant) return false;
+  const organisation = organisationOf(tenant.workspace);
+  await ctx.db.query(
+    'insert into l1_key_claims (provider_type, key_reference, organisation) values ($1, $2, $3) on conflict do nothing',
+    [account.providerType, account.keyReference, organisation],
   );
-  return claimed !== undefined && claimed.organisation === organisationOf(claimed.workspace);
+  const [claim] = await ctx.db.query<{ organisation: string }>(
+    'select organisation from l1_key_claims where provider_type = $1 and key_reference = $2',
+    [account.providerType, account.keyReference],
+  );
+  return claim?.organisation === organisation;
 }
 
 export async function createRoot(

@@ -5,6 +5,11 @@ import { AGE_COLUMN, type KindDefinition, READY_COLUMN } from './kind-definition
 
 export const TENANT_PHASES = ['Provisioning', 'Active', 'Suspended'] as const;
 
+/** FR-101: a workspace's Tenant is named after it, e.g. tenant-root-orgs-acme. */
+export function tenantName(workspace: string): string {
+  return `tenant-${workspace.replaceAll(':', '-')}`;
+}
+
 export const TenantSpec = Type.Object(
   {
     displayName: Type.Optional(Type.String({ maxLength: 256, description: 'Name shown in the console.' })),
