@@ -16,6 +16,9 @@ const { values } = parseArgs({
     profile: { type: 'string', default: process.env.CMK_PROFILE ?? 'local-profile' },
     host: { type: 'string', default: process.env.CMK_HOST ?? '127.0.0.1' },
     port: { type: 'string', default: process.env.CMK_PORT ?? '0' },
+    'edge-port': { type: 'string', default: process.env.CMK_EDGE_PORT ?? '0' },
+    'edge-url': { type: 'string', default: process.env.CMK_EDGE_URL },
+    'edge-tls-dir': { type: 'string', default: process.env.CMK_EDGE_TLS_DIR },
   },
 });
 
@@ -40,8 +43,15 @@ try {
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
     host: values.host,
     port: Number(values.port),
+    edge: {
+      port: Number(values['edge-port']),
+      ...(values['edge-url'] ? { advertiseUrl: values['edge-url'] } : {}),
+      ...(values['edge-tls-dir'] ? { tlsDir: resolve(values['edge-tls-dir']) } : {}),
+    },
   });
-  process.stdout.write(`OPENKCM_READY ${JSON.stringify({ name: 'cmk', url: cmk.url })}\n`);
+  process.stdout.write(
+    `OPENKCM_READY ${JSON.stringify({ name: 'cmk', url: cmk.url, edgeUrl: cmk.edgeUrl })}\n`,
+  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void cmk.close().then(() => process.exit(0)));
 } catch (error) {

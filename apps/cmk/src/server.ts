@@ -3,12 +3,16 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { bearerToken, isWorkspacePath, TokenRejectedError } from '@openkcm/auth';
+import { loadOrCreateServingCertificate } from '@openkcm/pki';
 import { parse, SchemaValidationError, type TSchema } from '@openkcm/schema';
+import { type EdgeEndpoint, edgeRoutes } from './api/edge-routes.js';
 import { errorBody, readJsonBody, sendJson } from './api/http.js';
 import { keychainRoutes } from './api/keychain-routes.js';
+import { type RunningEdgeListener, startEdgeListener } from './edge-api/edge-listener.js';
 import { openApiDocument } from './api/openapi.js';
 import { authorize, type Route } from './api/routes.js';
 import type { KeyChainContext } from './keychain/context.js';
+import { EdgeFeed } from './keychain/edge-feed.js';
 import { CmkError } from './keychain/errors.js';
 import { destroyExpiredMaterial, nextDueTime, rotateDueKeys } from './keychain/lifecycle-jobs.js';
 import { continueRekey, resumeRekeys } from './keychain/rekey.js';
@@ -31,10 +35,18 @@ export interface CmkOptions {
   schedulerMaxSleepMs?: number;
   now?: () => Date;
   log?: (entry: Record<string, unknown>) => void;
+  /**
+   * The mTLS listener for Crypto Edges (started when the profile has a certificate issuer): its
+   * address, the URL edges are told to use, the folder of its serving certificate (tls.crt,
+   * tls.key, ca.crt; created for loopback when empty) and the stream heartbeat.
+   */
+  edge?: { host?: string; port?: number; advertiseUrl?: string; tlsDir?: string; heartbeatMs?: number };
 }
 
 export interface RunningCmk {
   url: string;
+  /** Where Crypto Edges connect (mTLS), when the profile can enroll them. */
+  edgeUrl: string | undefined;
   keychain: KeyChainContext;
   plugins: PluginHost;
   close(): Promise<void>;
@@ -94,6 +106,7 @@ export async function startCmk(options: CmkOptions): Promise<RunningCmk> {
     systemInformation: plugins.systemInformation,
     notifier: plugins.notification,
     roots: new RootCache(),
+    edgeFeed: new EdgeFeed(),
     now: options.now ?? (() => new Date()),
     destructionWindowSeconds: options.destructionWindowSeconds ?? 7 * 86_400,
   };
@@ -113,7 +126,30 @@ export async function startCmk(options: CmkOptions): Promise<RunningCmk> {
       .finally(() => rekeys.delete(accountId));
     rekeys.set(accountId, work);
   };
-  const routes = compile(keychainRoutes(startRekeyWork));
+  let edgeListener: RunningEdgeListener | undefined;
+  let edgeEndpoint: EdgeEndpoint | undefined;
+  if (plugins.certificateIssuer) {
+    const serving = await loadOrCreateServingCertificate(
+      options.edge?.tlsDir ?? join(options.dataDir, 'cmk', 'edge-tls'),
+      'cmk-edge',
+    );
+    edgeListener = await startEdgeListener(keychain, {
+      host: options.edge?.host ?? options.host ?? '127.0.0.1',
+      port: options.edge?.port ?? 0,
+      serving,
+      issuer: plugins.certificateIssuer,
+      ...(options.edge?.heartbeatMs ? { heartbeatMs: options.edge.heartbeatMs } : {}),
+      log,
+    });
+    const listener = edgeListener;
+    edgeEndpoint = {
+      url: options.edge?.advertiseUrl ?? listener.url,
+      caPem: serving.caPem,
+      issuer: plugins.certificateIssuer,
+      revoked: (edgeId) => listener.revoked(edgeId),
+    };
+  }
+  const routes = compile([...keychainRoutes(startRekeyWork), ...edgeRoutes(edgeEndpoint)]);
   const document = openApiDocument(routes.map((entry) => entry.route));
 
   async function handle(
@@ -254,11 +290,13 @@ export async function startCmk(options: CmkOptions): Promise<RunningCmk> {
   const address = server.address() as AddressInfo;
   return {
     url: `http://${address.address}:${address.port}`,
+    edgeUrl: edgeEndpoint?.url,
     keychain,
     plugins,
     async close() {
       stopping = true;
       wake?.();
+      await edgeListener?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -22,6 +22,8 @@ export interface CertificateIssuerService extends Plugin {
     commonName: string;
     validityHours: number;
   }): Promise<IssuedCertificate>;
+  /** The CA certificates (PEM) a server trusts to verify the certificates this issuer issues. */
+  trustBundle(): Promise<string>;
 }
 
 export interface TenantValidation {

@@ -26,6 +26,10 @@ import { getTenant, provisionTenant, setTenantState } from '../keychain/tenants.
 import { integerQuery, Name, Retention, type Route, route } from './routes.js';
 
 const T = '/api/v1/tenants/:tenant';
+const AllowedWorkloads = Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
+  maxItems: 64,
+  description: 'SPIFFE IDs (or patterns: * one segment, ** the rest) of the workloads that may use the key',
+});
 const actor = (context: { principal: { username: string } }) => ({ name: context.principal.username });
 const base64 = (field: string) =>
   Type.String({ maxLength: 65_536, pattern: '^[A-Za-z0-9+/]*={0,2}$', description: `${field}, base64` });
@@ -235,6 +239,7 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
         state: Type.Optional(
           Type.Unsafe<'ENABLED' | 'DISABLED'>({ type: 'string', enum: ['ENABLED', 'DISABLED'] }),
         ),
+        allowedWorkloads: Type.Optional(AllowedWorkloads),
       }),
       async handle(context, body) {
         const result = await createKey(
@@ -259,7 +264,7 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
     route({
       method: 'PATCH',
       path: `${T}/keys/:name`,
-      summary: 'Change the rotation schedule, retention or state of a key',
+      summary: 'Change the rotation schedule, retention, allowed workloads or state of a key',
       access: 'write',
       body: Type.Object({
         rotationSchedule: Type.Optional(Type.String({ maxLength: 32 })),
@@ -267,11 +272,16 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
         state: Type.Optional(
           Type.Unsafe<'ENABLED' | 'DISABLED'>({ type: 'string', enum: ['ENABLED', 'DISABLED'] }),
         ),
+        allowedWorkloads: Type.Optional(AllowedWorkloads),
       }),
       async handle(context, body) {
         const tenant = context.params.tenant ?? '';
         const name = context.params.name ?? '';
-        if (body.rotationSchedule !== undefined || body.retention !== undefined) {
+        if (
+          body.rotationSchedule !== undefined ||
+          body.retention !== undefined ||
+          body.allowedWorkloads !== undefined
+        ) {
           await setKeyPolicy(
             context.keychain,
             tenant,
@@ -279,6 +289,7 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
             {
               ...(body.rotationSchedule ? { rotationSchedule: body.rotationSchedule } : {}),
               ...(body.retention ? { retention: body.retention } : {}),
+              ...(body.allowedWorkloads ? { allowedWorkloads: body.allowedWorkloads } : {}),
             },
             actor(context),
           );

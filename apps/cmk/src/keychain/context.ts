@@ -1,5 +1,6 @@
 import type { KeystoreProvider, NotificationService, SystemInformationService } from '@openkcm/plugin-sdk';
 import type { Database } from '../storage/database.js';
+import type { EdgeFeed } from './edge-feed.js';
 import type { RootCache } from './root-cache.js';
 
 /** Who asked for a change, as recorded in the audit trail. */
@@ -14,6 +15,8 @@ export interface KeyChainContext {
   systemInformation: SystemInformationService | undefined;
   notifier: NotificationService | undefined;
   roots: RootCache;
+  /** Wakes connected Crypto Edges when a change for their tenant commits. */
+  edgeFeed: EdgeFeed;
   now: () => Date;
   /** How long deleted material waits before it is destroyed (7 days by default, like cloud KMSs). */
   destructionWindowSeconds: number;

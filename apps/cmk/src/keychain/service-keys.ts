@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { parseWorkloadPattern } from '@openkcm/spiffe';
 import type { Sql } from '../storage/database.js';
 import { bytes } from '../storage/database.js';
 import { accountRow } from './accounts.js';
 import { recordAudit } from './audit.js';
 import { type Actor, addSeconds, type KeyChainContext } from './context.js';
 import { dataContext, newKey, open, seal, versionContext } from './crypto.js';
+import { recordEdgeChange } from './edge-feed.js';
 import { CmkError, notFound } from './errors.js';
 import { scheduleName, scheduleSeconds } from './schedules.js';
 import { activeTenant, getTenant } from './tenants.js';
@@ -39,6 +41,10 @@ export interface ServiceKey {
   retention: RetentionPolicy;
   deleteAfter: string | null;
   createdAt: string;
+  /** SPIFFE IDs or patterns of the workloads that may use the key at the Crypto Edge. */
+  allowedWorkloads: string[];
+  /** Distinct workloads that used the key at any edge in the last 15 minutes (FR-302). */
+  activeClients: number;
 }
 
 interface KeyRow {
@@ -57,11 +63,18 @@ interface KeyRow {
   retain_seconds: number | null;
   delete_after: Date | null;
   created_at: Date;
+  allowed_workloads: string[];
 }
 
-type KeyView = KeyRow & { workspace: string; account_name: string };
+type KeyView = KeyRow & { workspace: string; account_name: string; active_clients: number };
 
-const KEY_VIEW = `select k.*, t.workspace, a.name as account_name
+/** How recently a workload must have used a key to count as one of its active clients. */
+export const ACTIVE_CLIENT_WINDOW = '15 minutes';
+
+const KEY_VIEW = `select k.*, t.workspace, a.name as account_name,
+    (select count(distinct c.workload) from edge_key_clients c
+      where c.tenant_id = k.tenant_id and c.key_name = k.name
+        and c.last_seen_at > now() - interval '${ACTIVE_CLIENT_WINDOW}')::int as active_clients
   from service_keys k join tenants t on t.id = k.tenant_id join accounts a on a.id = k.account_id`;
 
 function toKey(row: KeyView): ServiceKey {
@@ -79,6 +92,8 @@ function toKey(row: KeyView): ServiceKey {
     retention: { keepVersions: row.retain_versions, maxAgeSeconds: row.retain_seconds },
     deleteAfter: row.delete_after?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
+    allowedWorkloads: row.allowed_workloads,
+    activeClients: row.active_clients,
   };
 }
 
@@ -155,6 +170,29 @@ async function addVersion(
   );
 }
 
+/** The key as it is after a committed change, with the tenant's edges woken to pick the change up. */
+async function keyAfterChange(ctx: KeyChainContext, workspace: string, name: string): Promise<ServiceKey> {
+  const row = await keyRow(ctx.db, workspace, name);
+  ctx.edgeFeed.changed(row.tenant_id);
+  return toKey(row);
+}
+
+/** Every entry must be a SPIFFE ID or a pattern of one; a typo would otherwise lock a workload out unseen. */
+function checkedWorkloads(entries: string[]): string[] {
+  for (const [index, entry] of entries.entries()) {
+    try {
+      parseWorkloadPattern(entry);
+    } catch (error) {
+      throw new CmkError(
+        'INVALID_ARGUMENT',
+        `allowedWorkloads[${index}] "${entry}" is not a SPIFFE ID or pattern: ${(error as Error).message}`,
+        { field: `allowedWorkloads[${index}]` },
+      );
+    }
+  }
+  return [...new Set(entries)];
+}
+
 function checkRetention(retention: RetentionPolicy | undefined): void {
   if (
     retention?.keepVersions != null &&
@@ -183,11 +221,13 @@ export async function createKey(
     rotationSchedule: string;
     retention?: RetentionPolicy;
     state?: 'ENABLED' | 'DISABLED';
+    allowedWorkloads?: string[];
   },
   actor: Actor,
 ): Promise<{ key: ServiceKey; created: boolean }> {
   const interval = scheduleSeconds(request.rotationSchedule);
   checkRetention(request.retention);
+  const allowedWorkloads = checkedWorkloads(request.allowedWorkloads ?? []);
   const tenant = await activeTenant(ctx.db, workspace);
   const accountWorkspace = request.account.workspace ?? workspace;
   if (accountWorkspace !== workspace) {
@@ -234,8 +274,8 @@ export async function createKey(
   const now = ctx.now();
   await ctx.db.transaction(async (sql) => {
     await sql.query(
-      `insert into service_keys (id, tenant_id, account_id, name, algorithm, state, rotation_interval_seconds, next_rotation_at, last_rotation_at, current_version, retain_versions, retain_seconds)
-       values ($1, $2, $3, $4, 'AES-GCM-256', $5, $6, $7, $8, 1, $9, $10)`,
+      `insert into service_keys (id, tenant_id, account_id, name, algorithm, state, rotation_interval_seconds, next_rotation_at, last_rotation_at, current_version, retain_versions, retain_seconds, allowed_workloads)
+       values ($1, $2, $3, $4, 'AES-GCM-256', $5, $6, $7, $8, 1, $9, $10, $11)`,
       [
         id,
         tenant.id,
@@ -247,9 +287,11 @@ export async function createKey(
         now,
         request.retention?.keepVersions ?? null,
         request.retention?.maxAgeSeconds ?? null,
+        JSON.stringify(allowedWorkloads),
       ],
     );
     await addVersion(ctx, sql, { id, tenantId: tenant.id, accountId: account.id }, 1);
+    await recordEdgeChange(sql, tenant.id, 'key', request.name);
     await recordAudit(sql, {
       tenantId: tenant.id,
       actor: actor.name,
@@ -259,6 +301,7 @@ export async function createKey(
       details: { account: account.name, rotationSchedule: request.rotationSchedule },
     });
   });
+  ctx.edgeFeed.changed(tenant.id);
   return { key: toKey(await keyRow(ctx.db, workspace, request.name)), created: true };
 }
 
@@ -315,6 +358,7 @@ export async function rotateKey(
       [row.id, requestId, version, now],
     );
     await applyRetention(ctx, sql, { ...row, current_version: version });
+    await recordEdgeChange(sql, row.tenant_id, 'key', name);
     await recordAudit(sql, {
       tenantId: row.tenant_id,
       actor: actor.name,
@@ -326,6 +370,7 @@ export async function rotateKey(
     return { row, version, rotated: true };
   });
   if (result.rotated) {
+    ctx.edgeFeed.changed(result.row.tenant_id);
     await ctx.notifier
       ?.notify({
         type: 'KeyRotated',
@@ -349,23 +394,26 @@ export async function setKeyPolicy(
   ctx: KeyChainContext,
   workspace: string,
   name: string,
-  policy: { rotationSchedule?: string; retention?: RetentionPolicy },
+  policy: { rotationSchedule?: string; retention?: RetentionPolicy; allowedWorkloads?: string[] },
   actor: Actor,
 ): Promise<ServiceKey> {
   const interval =
     policy.rotationSchedule === undefined ? undefined : scheduleSeconds(policy.rotationSchedule);
   checkRetention(policy.retention);
-  await ctx.db.transaction(async (sql) => {
+  const allowedWorkloads = policy.allowedWorkloads && checkedWorkloads(policy.allowedWorkloads);
+  const tenantId = await ctx.db.transaction(async (sql) => {
     const row = await keyRow(sql, workspace, name, true);
     const seconds = interval ?? row.rotation_interval_seconds;
     const next = addSeconds(row.last_rotation_at ?? row.created_at, seconds);
     const keep = policy.retention ? (policy.retention.keepVersions ?? null) : row.retain_versions;
     const maxAge = policy.retention ? (policy.retention.maxAgeSeconds ?? null) : row.retain_seconds;
+    const workloads = allowedWorkloads ?? row.allowed_workloads;
     await sql.query(
-      'update service_keys set rotation_interval_seconds = $2, next_rotation_at = $3, retain_versions = $4, retain_seconds = $5, updated_at = now() where id = $1',
-      [row.id, seconds, next, keep, maxAge],
+      'update service_keys set rotation_interval_seconds = $2, next_rotation_at = $3, retain_versions = $4, retain_seconds = $5, allowed_workloads = $6, updated_at = now() where id = $1',
+      [row.id, seconds, next, keep, maxAge, JSON.stringify(workloads)],
     );
     await applyRetention(ctx, sql, { ...row, retain_versions: keep, retain_seconds: maxAge });
+    await recordEdgeChange(sql, row.tenant_id, 'key', name);
     await recordAudit(sql, {
       tenantId: row.tenant_id,
       actor: actor.name,
@@ -375,9 +423,12 @@ export async function setKeyPolicy(
       details: {
         rotationSchedule: scheduleName(seconds),
         retention: { keepVersions: keep, maxAgeSeconds: maxAge },
+        allowedWorkloads: workloads,
       },
     });
+    return row.tenant_id;
   });
+  ctx.edgeFeed.changed(tenantId);
   return toKey(await keyRow(ctx.db, workspace, name));
 }
 
@@ -399,6 +450,7 @@ export async function setKeyState(
     }
     if (row.state === state) return;
     await sql.query('update service_keys set state = $2, updated_at = now() where id = $1', [row.id, state]);
+    await recordEdgeChange(sql, row.tenant_id, 'key', name);
     await recordAudit(sql, {
       tenantId: row.tenant_id,
       actor: actor.name,
@@ -407,7 +459,7 @@ export async function setKeyState(
       result: 'success',
     });
   });
-  const key = toKey(await keyRow(ctx.db, workspace, name));
+  const key = await keyAfterChange(ctx, workspace, name);
   await ctx.notifier
     ?.notify({
       type: state === 'ENABLED' ? 'KeyEnabled' : 'KeyDisabled',
@@ -435,6 +487,7 @@ export async function deleteKey(
       "update service_keys set state = 'PENDING_DELETION', state_before_deletion = state, delete_after = $2, updated_at = now() where id = $1",
       [row.id, deleteAfter],
     );
+    await recordEdgeChange(sql, row.tenant_id, 'key', name);
     await recordAudit(sql, {
       tenantId: row.tenant_id,
       actor: actor.name,
@@ -444,7 +497,7 @@ export async function deleteKey(
       details: { destroyAfter: deleteAfter.toISOString() },
     });
   });
-  return toKey(await keyRow(ctx.db, workspace, name));
+  return keyAfterChange(ctx, workspace, name);
 }
 
 export async function cancelKeyDeletion(
@@ -474,6 +527,7 @@ export async function cancelKeyDeletion(
       'update service_keys set state = coalesce(state_before_deletion, $2), state_before_deletion = null, delete_after = null, updated_at = now() where id = $1',
       [row.id, 'ENABLED'],
     );
+    await recordEdgeChange(sql, row.tenant_id, 'key', name);
     await recordAudit(sql, {
       tenantId: row.tenant_id,
       actor: actor.name,
@@ -482,7 +536,7 @@ export async function cancelKeyDeletion(
       result: 'success',
     });
   });
-  return toKey(await keyRow(ctx.db, workspace, name));
+  return keyAfterChange(ctx, workspace, name);
 }
 
 // Versions are 32-bit in the database: nine digits at most, checked against the limit below.

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sql } from '../storage/database.js';
 import { recordAudit } from './audit.js';
 import type { Actor, KeyChainContext } from './context.js';
+import { recordEdgeChange } from './edge-feed.js';
 import { CmkError, notFound } from './errors.js';
 
 export interface Tenant {
@@ -109,12 +110,13 @@ export async function setTenantState(
   state: 'ACTIVE' | 'SUSPENDED',
   actor: Actor,
 ): Promise<Tenant> {
-  return ctx.db.transaction(async (sql) => {
+  const tenant = await ctx.db.transaction(async (sql) => {
     const [row] = await sql.query<TenantRow>(
       'update tenants set state = $2, updated_at = now() where workspace = $1 returning *',
       [workspace, state],
     );
     if (!row) throw notFound('tenant', workspace);
+    await recordEdgeChange(sql, row.id, 'tenant', workspace);
     await recordAudit(sql, {
       tenantId: row.id,
       actor: actor.name,
@@ -124,4 +126,6 @@ export async function setTenantState(
     });
     return toTenant(row);
   });
+  ctx.edgeFeed.changed(tenant.id);
+  return tenant;
 }

@@ -87,6 +87,9 @@ export function certificateIssuerContract(
       const certificate = new X509Certificate(issued.certificatePem);
       const ca = new X509Certificate(issued.caPem);
       expect(certificate.verify(ca.publicKey)).toBe(true);
+      // What a server trusts (the trust bundle) verifies what the issuer issues.
+      const bundle = new X509Certificate(await subject().plugin.trustBundle());
+      expect(certificate.verify(bundle.publicKey)).toBe(true);
       expect(certificate.subjectAltName).toContain('tenant-1234');
       expect(certificate.keyUsage ?? []).not.toContain('1.3.6.1.5.5.7.3.1');
       expect(Date.parse(issued.notAfter) - Date.now()).toBeLessThanOrEqual(24 * 3600 * 1000 + 60_000);

@@ -56,6 +56,11 @@ export class LocalCaCertificateIssuer implements CertificateIssuerService {
     };
   }
 
+  async trustBundle(): Promise<string> {
+    if (!this.authority) throw pluginErrors.invalidConfiguration('the certificate issuer is not configured');
+    return this.authority.caPem;
+  }
+
   async health(): Promise<PluginHealth> {
     return this.authority
       ? healthNow(
