@@ -1,5 +1,5 @@
-import { Type } from '@openkcm/schema';
 import type { CertificateIssuerService } from '@openkcm/plugin-sdk';
+import { Type } from '@openkcm/schema';
 import {
   activeClientsByKey,
   edgeForCertificate,
@@ -68,9 +68,14 @@ export function edgeRoutes(endpoint: EdgeEndpoint | undefined): Route[] {
       summary: 'Deregister a Crypto Edge: its certificates are refused from now on',
       access: 'system',
       async handle(context) {
-        const id = await revokeEdge(context.keychain, context.params.tenant ?? '', context.params.name ?? '', {
-          name: context.principal.username,
-        });
+        const id = await revokeEdge(
+          context.keychain,
+          context.params.tenant ?? '',
+          context.params.name ?? '',
+          {
+            name: context.principal.username,
+          },
+        );
         if (id) endpoint?.revoked(id);
         return { status: 200, body: { revoked: id !== undefined } };
       },

@@ -66,7 +66,11 @@ const UsageBody = Type.Object({
  * The edge's tenant and registration, from the SPIFFE URI SAN of its client certificate
  * (`spiffe://<trust domain>/tenant/<tenant ID>/<edge ID>`), checked on every request.
  */
-function certificateIdentity(request: IncomingMessage): { tenantId: string; edgeId: string; notAfter: number } {
+function certificateIdentity(request: IncomingMessage): {
+  tenantId: string;
+  edgeId: string;
+  notAfter: number;
+} {
   const socket = request.socket as TLSSocket;
   const certificate = socket.getPeerCertificate();
   if (!socket.authorized || !certificate?.subjectaltname)
@@ -77,7 +81,10 @@ function certificateIdentity(request: IncomingMessage): { tenantId: string; edge
     .map((entry) => entry.slice(4));
   const match = uris.length === 1 ? /^spiffe:\/\/[^/]+\/tenant\/([^/]+)\/([^/]+)$/.exec(uris[0] ?? '') : null;
   if (!match?.[1] || !match[2] || !EDGE_ID.test(match[2]))
-    throw new CmkError('UNAUTHENTICATED', 'the client certificate does not name a tenant and an edge in its SAN');
+    throw new CmkError(
+      'UNAUTHENTICATED',
+      'the client certificate does not name a tenant and an edge in its SAN',
+    );
   const notAfter = Date.parse(certificate.valid_to);
   if (!(notAfter > Date.now()))
     throw new CmkError('UNAUTHENTICATED', 'the client certificate has expired; renew it before it expires');
@@ -119,7 +126,8 @@ export async function startEdgeListener(
 
   async function keyMaterial(edge: EdgeIdentity, name: string, query: URLSearchParams) {
     const state = await edgeKeyState(keychain.db, edge.tenantId, name);
-    if (!state) throw new CmkError('NOT_FOUND', `ServiceEncryptionKey "${name}" does not exist in ${edge.workspace}`);
+    if (!state)
+      throw new CmkError('NOT_FOUND', `ServiceEncryptionKey "${name}" does not exist in ${edge.workspace}`);
     const raw = query.get('version');
     const version = raw === null ? state.currentVersion : /^[1-9]\d{0,8}$/.test(raw) ? Number(raw) : 0;
     if (version === 0)
@@ -153,7 +161,13 @@ export async function startEdgeListener(
     const reset = sent > latest;
     // A fresh edge holds nothing, so the history is of no use to it: it starts at the present.
     if (reset || sent === 0) sent = latest;
-    write({ type: 'hello', revision: latest, reset, edge: { name: edge.name }, tenant: { state: tenant.state } });
+    write({
+      type: 'hello',
+      revision: sent,
+      reset,
+      edge: { name: edge.name },
+      tenant: { state: tenant.state },
+    });
     await touchEdge(keychain.db, edge.id);
 
     let closed = false;
@@ -186,7 +200,12 @@ export async function startEdgeListener(
       }
       pumping = pump()
         .catch((error: unknown) => {
-          options.log({ level: 'warn', msg: 'edge stream failed', edge: edge.name, error: (error as Error).message });
+          options.log({
+            level: 'warn',
+            msg: 'edge stream failed',
+            edge: edge.name,
+            error: (error as Error).message,
+          });
           end();
         })
         .finally(() => {
@@ -218,7 +237,11 @@ export async function startEdgeListener(
     if (!closed) write({ type: 'synced', revision: sent });
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse, requestId: string): Promise<void> {
+  async function handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    requestId: string,
+  ): Promise<void> {
     const url = new URL(request.url ?? '/', 'https://cmk-edge');
     if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' }, requestId);
     const edge = await identify(request);
@@ -272,8 +295,14 @@ export async function startEdgeListener(
             ? error
             : new CmkError('INTERNAL', `internal error; quote request ID ${requestId} when reporting it`);
         if (!(error instanceof CmkError))
-          options.log({ level: 'error', msg: 'edge request failed', requestId, error: (error as Error).message });
-        if (!response.headersSent) sendJson(response, failure.status, errorBody(failure, requestId), requestId);
+          options.log({
+            level: 'error',
+            msg: 'edge request failed',
+            requestId,
+            error: (error as Error).message,
+          });
+        if (!response.headersSent)
+          sendJson(response, failure.status, errorBody(failure, requestId), requestId);
         else response.end();
       });
     },

@@ -1,33 +1,39 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { CiphertextError, open as openSealed, parseCiphertext } from '@openkcm/ciphertext';
 import { CmkError } from './errors.js';
 
-const IV = 12;
-const TAG = 16;
+export { dataContext, formatCiphertext, seal } from '@openkcm/ciphertext';
 
 /** A fresh 256-bit key for L2 roots and L3 versions. */
 export function newKey(): Buffer {
   return randomBytes(32);
 }
 
-/** AES-256-GCM: iv | ciphertext | tag, with `aad` bound so the blob opens only in its own context. */
-export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
-  const iv = randomBytes(IV);
-  const cipher = createCipheriv('aes-256-gcm', key, iv).setAAD(aad);
-  return Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+function asCmkError(error: unknown): never {
+  if (error instanceof CiphertextError)
+    throw new CmkError(
+      error.reason === 'malformed' ? 'INVALID_ARGUMENT' : 'DECRYPTION_FAILED',
+      error.message,
+      {
+        field: 'ciphertext',
+      },
+    );
+  throw error;
 }
 
 export function open(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
-  if (sealed.length < IV + TAG)
-    throw new CmkError('DECRYPTION_FAILED', 'the ciphertext is too short to be valid');
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV)).setAAD(aad);
-    decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
-    return Buffer.concat([decipher.update(sealed.subarray(IV, sealed.length - TAG)), decipher.final()]);
-  } catch {
-    throw new CmkError(
-      'DECRYPTION_FAILED',
-      'the ciphertext could not be decrypted: it was altered, or belongs to another key, version or context',
-    );
+    return openSealed(key, sealed, aad);
+  } catch (error) {
+    return asCmkError(error);
+  }
+}
+
+export function ciphertextParts(ciphertext: string): { version: number; sealed: Buffer } {
+  try {
+    return parseCiphertext(ciphertext);
+  } catch (error) {
+    return asCmkError(error);
   }
 }
 
@@ -39,9 +45,4 @@ export function rootContext(tenantId: string, accountId: string, generation: num
 /** What binds an L3 version to its tenant, key and version. */
 export function versionContext(tenantId: string, keyId: string, version: number): Buffer {
   return Buffer.from(`openkcm:l3:${tenantId}:${keyId}:${version}`);
-}
-
-/** What binds data encrypted with an L3 key to the key and the caller's context. */
-export function dataContext(tenantId: string, keyId: string, version: number, context: string): Buffer {
-  return Buffer.from(`openkcm:data:${tenantId}:${keyId}:${version}:${context}`);
 }

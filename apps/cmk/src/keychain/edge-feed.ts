@@ -36,13 +36,18 @@ export async function changesSince(sql: Sql, tenantId: string, since: number): P
       where tenant_id = $1 and revision > $2 group by subject_kind, subject_name order by 1`,
     [tenantId, since],
   );
-  return rows.map((row) => ({ revision: Number(row.revision), kind: row.subject_kind, name: row.subject_name }));
+  return rows.map((row) => ({
+    revision: Number(row.revision),
+    kind: row.subject_kind,
+    name: row.subject_name,
+  }));
 }
 
 export async function currentRevision(sql: Sql, tenantId: string): Promise<number> {
-  const [row] = await sql.query<{ edge_revision: string }>('select edge_revision from tenants where id = $1', [
-    tenantId,
-  ]);
+  const [row] = await sql.query<{ edge_revision: string }>(
+    'select edge_revision from tenants where id = $1',
+    [tenantId],
+  );
   return Number(row?.edge_revision ?? 0);
 }
 

@@ -144,7 +144,9 @@ export async function revokeEdge(
 
 export async function listEdges(ctx: KeyChainContext, workspace: string): Promise<CryptoEdge[]> {
   await getTenant(ctx.db, workspace);
-  const rows = await ctx.db.query<EdgeRow>(`${EDGE_VIEW} where t.workspace = $1 order by e.name`, [workspace]);
+  const rows = await ctx.db.query<EdgeRow>(`${EDGE_VIEW} where t.workspace = $1 order by e.name`, [
+    workspace,
+  ]);
   return rows.map(toEdge);
 }
 
@@ -206,7 +208,10 @@ export async function recordUsage(
         actor: item.workload,
         action: 'key.use',
         subject: item.key,
-        result: item.refused > 0 && Object.values(item.operations).every((count) => count === 0) ? 'failure' : 'success',
+        result:
+          item.refused > 0 && Object.values(item.operations).every((count) => count === 0)
+            ? 'failure'
+            : 'success',
         details: { edge: edge.name, minute: item.minute, ...item.operations, refused: item.refused },
       });
       if (Object.values(item.operations).some((count) => count > 0))

@@ -5,7 +5,15 @@ import { bytes } from '../storage/database.js';
 import { accountRow } from './accounts.js';
 import { recordAudit } from './audit.js';
 import { type Actor, addSeconds, type KeyChainContext } from './context.js';
-import { dataContext, newKey, open, seal, versionContext } from './crypto.js';
+import {
+  ciphertextParts,
+  dataContext,
+  formatCiphertext,
+  newKey,
+  open,
+  seal,
+  versionContext,
+} from './crypto.js';
 import { recordEdgeChange } from './edge-feed.js';
 import { CmkError, notFound } from './errors.js';
 import { scheduleName, scheduleSeconds } from './schedules.js';
@@ -539,9 +547,6 @@ export async function cancelKeyDeletion(
   return keyAfterChange(ctx, workspace, name);
 }
 
-// Versions are 32-bit in the database: nine digits at most, checked against the limit below.
-const CIPHERTEXT = /^okcm:v([1-9][0-9]{0,9}):([A-Za-z0-9+/]+={0,2})$/;
-
 /** The plaintext of one L3 version, for the data plane; refused unless the tenant, the key and the version may be used. */
 export async function unwrapVersion(
   ctx: KeyChainContext,
@@ -602,10 +607,7 @@ export async function encrypt(
   const row = await keyRow(ctx.db, workspace, name);
   const key = await unwrapVersion(ctx, workspace, name, row.current_version);
   const sealed = seal(key, plaintext, dataContext(row.tenant_id, row.id, row.current_version, context));
-  return {
-    ciphertext: `okcm:v${row.current_version}:${sealed.toString('base64')}`,
-    version: row.current_version,
-  };
+  return { ciphertext: formatCiphertext(row.current_version, sealed), version: row.current_version };
 }
 
 export async function decrypt(
@@ -615,24 +617,11 @@ export async function decrypt(
   ciphertext: string,
   context: string,
 ): Promise<{ plaintext: Buffer; version: number }> {
-  const match = CIPHERTEXT.exec(ciphertext);
-  if (!match)
-    throw new CmkError('INVALID_ARGUMENT', 'ciphertext must look like okcm:v<version>:<base64>', {
-      field: 'ciphertext',
-    });
-  const version = Number(match[1]);
-  if (version > 2_147_483_647)
-    throw new CmkError('NOT_FOUND', `ServiceEncryptionKey "${name}" has no version ${version}`, {
-      field: 'ciphertext',
-    });
+  const { version, sealed } = ciphertextParts(ciphertext);
   const row = await keyRow(ctx.db, workspace, name);
   const key = await unwrapVersion(ctx, workspace, name, version);
   return {
-    plaintext: open(
-      key,
-      Buffer.from(match[2] ?? '', 'base64'),
-      dataContext(row.tenant_id, row.id, version, context),
-    ),
+    plaintext: open(key, sealed, dataContext(row.tenant_id, row.id, version, context)),
     version,
   };
 }
