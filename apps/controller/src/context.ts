@@ -8,6 +8,7 @@ export interface Caches {
   tenants(cluster: string): KubeObject[];
   accounts(cluster: string): KubeObject[];
   keys(cluster: string): KubeObject[];
+  edges(cluster: string): KubeObject[];
 }
 
 export interface ControllerContext {

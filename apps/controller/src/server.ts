@@ -8,6 +8,7 @@ import { LeaderElector } from './leader-election.js';
 import { Metrics } from './metrics.js';
 import { keyOf, type ObjectRef, refOf } from './object-key.js';
 import { reconcileAccount } from './reconcile/account.js';
+import { reconcileCryptoEdge } from './reconcile/crypto-edge.js';
 import { reconcileServiceKey } from './reconcile/service-key.js';
 import { reconcileTenant } from './reconcile/tenant.js';
 import { WorkQueue } from './work-queue.js';
@@ -39,6 +40,7 @@ const RESOURCES = {
   tenants: `${KEYCHAIN}/tenants`,
   accounts: `${KEYCHAIN}/accounts`,
   keys: `${KEYCHAIN}/serviceencryptionkeys`,
+  edges: `${KEYCHAIN}/cryptoedges`,
 } as const;
 type Resource = keyof typeof RESOURCES;
 
@@ -87,6 +89,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     tenants: (cluster) => informers.tenants.list(cluster),
     accounts: (cluster) => informers.accounts.list(cluster),
     keys: (cluster) => informers.keys.list(cluster),
+    edges: (cluster) => informers.edges.list(cluster),
   };
   const ctx: ControllerContext = {
     kube,
@@ -103,6 +106,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     queue.add(keyOf({ kind: 'Tenant', cluster, namespace: 'default', name: tenantName(cluster) }));
     for (const account of caches.accounts(cluster)) queue.add(ref('Account', account));
     for (const serviceKey of caches.keys(cluster)) queue.add(ref('ServiceEncryptionKey', serviceKey));
+    for (const edge of caches.edges(cluster)) queue.add(ref('CryptoEdge', edge));
   };
   // Keys follow their Account only when its readiness changes, and an Account follows its keys
   // only when one comes, goes or moves: status writes alone must not fan out to every object.
@@ -159,6 +163,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     tenants: (tenant) => queue.add(ref('Tenant', tenant)),
     accounts: onAccount,
     keys: onKey,
+    edges: (edge) => queue.add(ref('CryptoEdge', edge)),
   };
   for (const [name, informer] of Object.entries(informers) as Array<[Resource, ClusterInformer]>) {
     informer.on('add', handlers[name]);
@@ -188,6 +193,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     Tenant: reconcileTenant,
     Account: reconcileAccount,
     ServiceEncryptionKey: reconcileServiceKey,
+    CryptoEdge: reconcileCryptoEdge,
   };
   let stopping = false;
   let leading = false;

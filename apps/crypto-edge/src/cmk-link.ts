@@ -215,15 +215,13 @@ export class CmkLink {
       const previous = this.agent;
       this.agent = this.newAgent();
       setTimeout(() => previous.destroy(), 30_000).unref();
-      await this.options.store
-        .save(this.credentials)
-        .catch((error: unknown) =>
-          this.options.log({
-            level: 'info',
-            msg: 'renewed certificate kept in memory only',
-            reason: (error as Error).message,
-          }),
-        );
+      await this.options.store.save(this.credentials).catch((error: unknown) =>
+        this.options.log({
+          level: 'info',
+          msg: 'renewed certificate kept in memory only',
+          reason: (error as Error).message,
+        }),
+      );
       this.options.log({
         level: 'info',
         msg: 'edge certificate renewed',

@@ -37,6 +37,8 @@ export interface RunningEdge {
   url: string;
   mtlsUrl: string | undefined;
   kmsSocket: string | undefined;
+  /** Settles once the edge holds its credentials and has begun connecting to CMK. */
+  enrolled: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,7 +68,6 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     ((entry) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`));
   const partitionBoundMs = options.partitionBoundMs ?? 300_000;
   const bundle = await TrustBundle.load(options.trustBundleFile);
-  const credentials = await options.store.load();
   const usage = new UsageMeter();
 
   let cache: KeyCache | undefined;
@@ -78,13 +79,29 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     } else if (event.type === 'key') cache.applyKey(event.name, event.key);
     else if (event.type === 'tenant') cache.applyTenant(event.state);
   };
-  const link = new CmkLink(credentials, {
-    store: options.store,
-    onEvent,
-    onRevoked: () => cache?.clear(),
-    log,
-  });
+  // Enrollment may wait (for OpenKCM to be enabled, for the controller): the edge listens meanwhile and says so.
+  let link: CmkLink | undefined;
+  let stopped = false;
+  const enrolled = options.store.load().then(
+    (credentials) => {
+      if (stopped) return;
+      link = new CmkLink(credentials, {
+        store: options.store,
+        onEvent,
+        onRevoked: () => cache?.clear(),
+        log,
+      });
+      link.start();
+      log({ level: 'info', msg: 'enrolled: connecting to CMK', cmk: credentials.cmkUrl });
+    },
+    (error: unknown) => log({ level: 'error', msg: 'enrollment failed', error: (error as Error).message }),
+  );
   const guard = () => {
+    if (!link)
+      throw new EdgeError(
+        'UNAVAILABLE',
+        'this edge is waiting for its enrollment (its CryptoEdge credentials); it serves no keys yet',
+      );
     if (link.revokedReason)
       throw new EdgeError(
         'UNAVAILABLE',
@@ -103,7 +120,15 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
         { partitionBoundSeconds: Math.round(partitionBoundMs / 1000) },
       );
   };
-  cache = new KeyCache(link, guard);
+  cache = new KeyCache(
+    {
+      keyMaterial: (name, version) => {
+        if (!link) throw new EdgeError('UNAVAILABLE', 'this edge is not enrolled yet');
+        return link.keyMaterial(name, version);
+      },
+    },
+    guard,
+  );
   const heldKeys = cache;
   const dataPlane = new DataPlane(heldKeys, usage);
 
@@ -111,7 +136,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   let failedClosed = false;
   const partitionWatch = setInterval(
     () => {
-      const silent = link.lastContact !== undefined && Date.now() - link.lastContact > partitionBoundMs;
+      const silent = link?.lastContact !== undefined && Date.now() - link.lastContact > partitionBoundMs;
       if (silent && !failedClosed) {
         failedClosed = true;
         heldKeys.clear();
@@ -132,6 +157,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
   const flushUsage = async () => {
     const items = usage.take();
     if (items.length === 0) return;
+    if (!link) return usage.giveBack(items);
     await link.reportUsage(items).catch((error: unknown) => {
       usage.giveBack(items);
       log({
@@ -158,7 +184,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     help: '1 while the change stream from CMK is open',
     registers: [registry],
     collect() {
-      this.set(link.streaming ? 1 : 0);
+      this.set(link?.streaming ? 1 : 0);
     },
   });
   const readiness = () => {
@@ -203,7 +229,6 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     servers.push(secure);
     mtlsUrl = `https://${await listen(secure, options.mtls.port, host)}`;
   }
-  link.start();
   const kms = options.kms
     ? await startKmsServer({
         ...options.kms,
@@ -223,7 +248,9 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
     url: `http://${address}`,
     mtlsUrl,
     kmsSocket: options.kms?.socketPath,
+    enrolled,
     async close() {
+      stopped = true;
       clearInterval(partitionWatch);
       clearInterval(usageTimer);
       await Promise.race([flushUsage(), new Promise((resolve) => setTimeout(resolve, 2000))]);
@@ -237,7 +264,7 @@ export async function startEdge(options: EdgeOptions): Promise<RunningEdge> {
             }),
         ),
       );
-      link.close();
+      link?.close();
       heldKeys.clear();
     },
   };

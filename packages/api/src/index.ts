@@ -24,6 +24,13 @@ export {
   providerSettings,
   ThalesSettings,
 } from './kinds/account.js';
+export {
+  CryptoEdgeSpec,
+  CryptoEdgeStatus,
+  cryptoEdgeKind,
+  EDGE_PHASES,
+  edgeCredentialsSecret,
+} from './kinds/crypto-edge.js';
 export { KINDS, type KindName } from './kinds/index.js';
 export type { KindDefinition, PrinterColumn } from './kinds/kind-definition.js';
 export {

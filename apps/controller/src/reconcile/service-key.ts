@@ -31,7 +31,9 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
     accountRef: { name: string };
     rotationSchedule: string;
     state: 'Enabled' | 'Disabled';
+    allowedWorkloads?: string[];
   };
+  const allowedWorkloads = spec.allowedWorkloads ?? [];
   const cmkKey = `${tenantPath(ref.cluster)}/keys/${encodeURIComponent(ref.name)}`;
   const accountKey = keyOf({
     kind: 'Account',
@@ -94,6 +96,7 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
     accountRef: { name: spec.accountRef.name },
     rotationSchedule: spec.rotationSchedule,
     state: STATE_TO_CMK[spec.state],
+    allowedWorkloads,
   });
   if (created.status === 404 || created.status === 412 || created.status === 422 || created.status === 403) {
     await notReady(
@@ -121,11 +124,13 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
   const wantedState = STATE_TO_CMK[spec.state];
   if (
     current.rotationSchedule !== normalizedSchedule(spec.rotationSchedule) ||
-    current.state !== wantedState
+    current.state !== wantedState ||
+    !sameSet(current.allowedWorkloads, allowedWorkloads)
   ) {
     const patched = await ctx.cmk.call('PATCH', cmkKey, {
       rotationSchedule: spec.rotationSchedule,
       state: wantedState,
+      allowedWorkloads,
     });
     if (patched.status !== 200) throw new Error(`CMK could not update the key: ${cmkMessage(patched.body)}`);
     current = patched.body;
@@ -143,6 +148,11 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
   await writeStatus(ctx.kube, path, key, statusFrom(key, current, observedRotateRequest, now), now);
   const next = Date.parse(String(current.nextRotation ?? ''));
   return Number.isNaN(next) ? {} : { requeueAfterMs: Math.max(1000, next - now.getTime() + 1000) };
+}
+
+function sameSet(current: unknown, wanted: string[]): boolean {
+  const have = Array.isArray(current) ? (current as string[]) : [];
+  return have.length === new Set(wanted).size && wanted.every((entry) => have.includes(entry));
 }
 
 /** `30d` and `720h` are the same schedule; CMK answers with the shortest form. */
@@ -166,7 +176,7 @@ function statusFrom(
     currentVersion: Number(cmk.currentVersion ?? 0),
     ...(timestamp(cmk.lastRotation) ? { lastRotation: timestamp(cmk.lastRotation) } : {}),
     ...(timestamp(cmk.nextRotation) ? { nextRotation: timestamp(cmk.nextRotation) } : {}),
-    activeClients: 0,
+    activeClients: Number(cmk.activeClients ?? 0),
     ...(observedRotateRequest ? { observedRotateRequest } : {}),
     observedGeneration: key.metadata.generation,
     conditions: withConditions(
