@@ -41,10 +41,6 @@ export function directoryStore(dir: string): CredentialStore {
   };
 }
 
-export function credentialsSecretName(edgeName: string): string {
-  return `${edgeName}-credentials`;
-}
-
 /**
  * Enrollment through the Kubernetes API, as a kubelet registers its Node: the edge declares its
  * CryptoEdge in its workspace if it is not there, and waits for the controller to put its
@@ -59,7 +55,7 @@ export function kubernetesStore(options: {
   pollMs?: number;
 }): CredentialStore {
   const edgePath = keychainPath(options.workspace, options.namespace, 'cryptoedges', options.edgeName);
-  const secretPath = `/clusters/${options.workspace}/api/v1/namespaces/${options.namespace}/secrets/${credentialsSecretName(options.edgeName)}`;
+  const secretPath = `/clusters/${options.workspace}/api/v1/namespaces/${options.namespace}/secrets/${edgeCredentialsSecret(options.edgeName)}`;
   const absent = (error: unknown) => error instanceof KubeError && error.status === 404;
   return {
     async load() {

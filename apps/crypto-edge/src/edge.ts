@@ -42,11 +42,6 @@ export interface RunningEdge {
   close(): Promise<void>;
 }
 
-/** What workloads put in a JWT-SVID's `aud` for this edge: its workspace and name, shared by its replicas. */
-export function defaultAudience(workspace: string, name: string): string {
-  return `openkcm-edge:${workspace}:${name}`;
-}
-
 function listen(server: Server, port: number, host: string): Promise<string> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeClient } from '@openkcm/kube-client';
+import { edgeAudience } from '@openkcm/spiffe';
 import { directoryStore, kubernetesStore } from './credentials.js';
-import { defaultAudience, startEdge } from './edge.js';
+import { startEdge } from './edge.js';
 
 const env = process.env;
 const { values } = parseArgs({
@@ -55,7 +56,7 @@ if (!values.credentials && !(values['control-plane'] && values['token-file'] && 
   fail(
     'give --credentials <folder of the mounted credentials Secret>, or --control-plane, --token-file and --workspace to enroll through the Kubernetes API',
   );
-const audience = values.audience ?? (workspace ? defaultAudience(workspace, values.name) : undefined);
+const audience = values.audience ?? (workspace ? edgeAudience(workspace, values.name) : undefined);
 if (!audience) fail('--audience (what workload tokens must name) or --workspace is required');
 const trustDomain = values['trust-domain'];
 const store = values.credentials

@@ -14,3 +14,9 @@ export const SEED_WORKSPACES = [
 ] as const;
 
 export const CONTROLLER_SERVICE_ACCOUNT = 'openkcm-controller';
+
+/** The local Crypto Edge's identity towards the control plane (it declares its CryptoEdge and reads its Secret). */
+export const EDGE_SERVICE_ACCOUNT = 'openkcm-crypto-edge';
+
+/** The workspace whose Crypto Edge `npm start` runs. */
+export const EDGE_WORKSPACE = 'root:orgs:acme';

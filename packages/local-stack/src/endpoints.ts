@@ -3,7 +3,10 @@ import { join } from 'node:path';
 
 /** The URL of each running process by name, for scripts, tests and later processes. */
 export type Endpoints = Partial<
-  Record<'controlPlane' | 'idp' | 'cmk' | 'controller' | 'bff' | 'mfe' | 'shell', string>
+  Record<
+    'controlPlane' | 'idp' | 'cmk' | 'controller' | 'edge' | 'edgeKmsSocket' | 'bff' | 'mfe' | 'shell',
+    string
+  >
 >;
 
 export const ENDPOINTS_FILE = 'endpoints.json';

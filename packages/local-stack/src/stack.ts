@@ -2,8 +2,9 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readClientSecret } from '@openkcm/idp';
+import { LocalSpiffeIssuer } from '@openkcm/spiffe/local-issuer';
 import { type RunningProcess, startProcess } from './child-process.js';
-import { CONTROLLER_SERVICE_ACCOUNT } from './demo-users.js';
+import { CONTROLLER_SERVICE_ACCOUNT, EDGE_SERVICE_ACCOUNT, EDGE_WORKSPACE } from './demo-users.js';
 import { type Endpoints, writeEndpoints } from './endpoints.js';
 import { freePort } from './free-port.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -32,7 +33,15 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-export type ProcessName = 'idp' | 'controlPlane' | 'cmk' | 'controller' | 'bff' | 'mfe' | 'shell';
+export type ProcessName = 'idp' | 'controlPlane' | 'cmk' | 'controller' | 'edge' | 'bff' | 'mfe' | 'shell';
+
+/** Where the local stack's Crypto Edge serves Kubernetes KMS v2 (unix sockets allow ~100 characters). */
+export function edgeKmsSocket(dataDir: string): string {
+  return join(dataDir, 'crypto-edge', 'kms.sock');
+}
+
+/** The ServiceEncryptionKey the local edge's KMS socket encrypts with, once someone creates it. */
+export const EDGE_KMS_KEY = 'kube-secrets';
 
 /** The product's processes in start order: each may use the URLs of the ones before it. */
 const PROCESSES: Array<{
@@ -69,6 +78,8 @@ const PROCESSES: Array<{
       endpoints.idp ?? '',
       '--service-account',
       CONTROLLER_SERVICE_ACCOUNT,
+      '--service-account',
+      EDGE_SERVICE_ACCOUNT,
     ],
   },
   {
@@ -95,6 +106,34 @@ const PROCESSES: Array<{
     env: async (_endpoints, dataDir) => ({
       OIDC_CLIENT_SECRET: await readClientSecret(dataDir, 'openkcm-controller'),
     }),
+  },
+  {
+    // The Crypto Edge of the demo organisation: it enrolls itself through the Kubernetes API once
+    // OpenKCM is enabled in its workspace, and serves nothing before.
+    name: 'edge',
+    entry: 'apps/crypto-edge/src/main.ts',
+    args: (dataDir, port, endpoints) => [
+      '--data-dir',
+      dataDir,
+      '--port',
+      port,
+      '--workspace',
+      EDGE_WORKSPACE,
+      '--name',
+      'edge',
+      '--control-plane',
+      endpoints.controlPlane ?? '',
+      '--control-plane-ca',
+      join(dataDir, 'control-plane', 'tls', 'ca.crt'),
+      '--token-file',
+      join(dataDir, 'secrets', `${EDGE_SERVICE_ACCOUNT}.token`),
+      '--trust-bundle',
+      join(dataDir, 'spiffe', 'bundle.json'),
+      '--kms-socket',
+      edgeKmsSocket(dataDir),
+      '--kms-key',
+      EDGE_KMS_KEY,
+    ],
   },
   {
     name: 'bff',
@@ -188,6 +227,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   let controllerToken = '';
   let controlPlaneCa = '';
   const processes: RunningProcess[] = [];
+  // Workloads' identities: the bundle must exist before the edge starts.
+  await LocalSpiffeIssuer.open(join(dataDir, 'spiffe'));
+  await mkdir(join(dataDir, 'crypto-edge'), { recursive: true, mode: 0o700 });
   try {
     for (const definition of PROCESSES) {
       const running = await launch(definition.name, String(ports[definition.name] ?? 0));
@@ -208,6 +250,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   }
 
   const kubeconfig = join(dataDir, 'kubeconfig');
+  endpoints.edgeKmsSocket = edgeKmsSocket(dataDir);
   await writeEndpoints(dataDir, endpoints);
   await writeKubeconfig(kubeconfig, {
     controlPlaneUrl: endpoints.controlPlane ?? '',
