@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { edgeCredentialsSecret } from '@openkcm/api';
 import { type KubeClient, KubeError, keychainPath } from '@openkcm/kube-client';
 import type { CredentialStore, EdgeCredentials } from './cmk-link.js';
 
