@@ -1,7 +1,6 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
+import { eventually, NS, ready, startTestStack, type TestStack, TIMEOUTS, Workspace } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NS, ready, Workspace } from './support.js';
 
 describe('the controller against the local control plane and CMK', () => {
   let stack: TestStack;

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { readClientSecret } from '@openkcm/idp';
 import { REPO_ROOT, type RunningProcess, startProcess } from '@openkcm/local-stack';
-import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
+import { eventually, startTestStack, type TestStack, TIMEOUTS, Workspace } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Workspace } from './support.js';
 
 process.env.CONTROLLER_LEASE_SECONDS = '3';
 

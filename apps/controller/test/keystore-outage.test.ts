@@ -1,12 +1,13 @@
 import {
   type ApeiroKeystores,
+  ready,
   softHsmAvailable,
   startApeiroKeystores,
   startTestStack,
   type TestStack,
+  Workspace,
 } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ready, Workspace } from './support.js';
 
 /**
  * The whole product with CMK on apeiro-profile: an Account whose L1 key is in OpenBao (a protocol

@@ -1,6 +1,14 @@
-import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
+import {
+  eventually,
+  type Resource,
+  ready,
+  startTestStack,
+  type TestStack,
+  TIMEOUTS,
+  threeWorkspaces,
+  type Workspace,
+} from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Resource, ready, threeWorkspaces, type Workspace } from './support.js';
 
 // Restarts must not wait out a long lease held by the replica that was killed.
 process.env.CONTROLLER_LEASE_SECONDS = '3';

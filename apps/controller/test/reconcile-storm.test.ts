@@ -1,6 +1,12 @@
-import { startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
+import {
+  ready,
+  startTestStack,
+  type TestStack,
+  TIMEOUTS,
+  threeWorkspaces,
+  type Workspace,
+} from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ready, threeWorkspaces, type Workspace } from './support.js';
 
 const WINDOW_MS = 60_000;
 

@@ -1,4 +1,4 @@
-import { AwsSettings, OpenBaoSettings, ThalesSettings } from '@openkcm/api';
+import { AwsSettings, OpenBaoSettings, ServiceEncryptionKeySpec, ThalesSettings } from '@openkcm/api';
 import { type Static, Type } from '@sinclair/typebox';
 
 // The bodies the BFF accepts: the BFF validates with these, its OpenAPI document is made from
@@ -32,6 +32,7 @@ export const KeyBody = Type.Object({
   algorithm: Type.Optional(Type.String({ maxLength: 32 })),
   rotationSchedule: Type.Optional(Type.String({ maxLength: 16 })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
+  allowedWorkloads: ServiceEncryptionKeySpec.properties.allowedWorkloads,
 });
 export const KeyPatch = Type.Object({
   rotationSchedule: Type.Optional(Type.String({ maxLength: 16 })),
@@ -39,6 +40,7 @@ export const KeyPatch = Type.Object({
     Type.Unsafe<'Enabled' | 'Disabled'>({ type: 'string', enum: ['Enabled', 'Disabled'] }),
   ),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
+  allowedWorkloads: ServiceEncryptionKeySpec.properties.allowedWorkloads,
 });
 
 export type AccountBody = Static<typeof AccountBody>;

@@ -28,8 +28,8 @@ export interface RunningStack {
   /** The CA clients of the control plane trust. */
   controlPlaneCa: string;
   processes: RunningProcess[];
-  /** Restarts one process on the same port and data (durability tests). */
-  restart(name: ProcessName, signal?: NodeJS.Signals): Promise<void>;
+  /** Restarts one process on the same port and data (durability tests), doing `whileStopped` in between. */
+  restart(name: ProcessName, signal?: NodeJS.Signals, whileStopped?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -267,11 +267,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     controllerToken,
     controlPlaneCa,
     processes,
-    async restart(name, signal = 'SIGTERM') {
+    async restart(name, signal = 'SIGTERM', whileStopped) {
       const index = processes.findIndex((running) => running.name === name);
       const running = processes[index];
       if (!running) throw new Error(`${name} is not running`);
       await running.stop(signal);
+      await whileStopped?.();
       processes[index] = await launch(name, portOf(running.url));
     },
     async stop() {

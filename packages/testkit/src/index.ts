@@ -17,3 +17,4 @@ export { createAesKey, initialiseToken, SOFTHSM_LIBRARY, softHsmAvailable } from
 export { tempDir } from './temp-dir.js';
 export { startTestStack, type TestStack } from './test-stack.js';
 export { TIMEOUTS } from './timeouts.js';
+export { GROUP, NS, type Resource, ready, threeWorkspaces, VERSION, Workspace } from './workspace.js';

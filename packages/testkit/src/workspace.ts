@@ -6,7 +6,9 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { tenantName } from '@openkcm/api';
-import { eventually, type TestStack, TIMEOUTS } from '@openkcm/testkit';
+import { eventually } from './kubectl.js';
+import type { TestStack } from './test-stack.js';
+import { TIMEOUTS } from './timeouts.js';
 
 export const GROUP = 'keychain.openkcm.io';
 export const VERSION = 'v1alpha1';
