@@ -14,8 +14,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 
 export interface StackOptions {
   dataDir: string;
-  /** 0 picks a free port; tests always do. */
-  ports?: Partial<Record<ProcessName, number>>;
+  /** 0 picks a free port; tests always do. `cmkEdge` is CMK's mTLS listener for Crypto Edges. */
+  ports?: Partial<Record<ProcessName | 'cmkEdge', number>>;
   /** Called with each stderr line of the processes (npm start shows warnings and errors). */
   echo?: (name: string, line: string) => void;
 }
@@ -85,7 +85,14 @@ const PROCESSES: Array<{
   {
     name: 'cmk',
     entry: 'apps/cmk/src/main.ts',
-    args: (dataDir, port) => ['--data-dir', dataDir, '--port', port],
+    args: (dataDir, port, _endpoints, web) => [
+      '--data-dir',
+      dataDir,
+      '--port',
+      port,
+      '--edge-port',
+      String(web.cmkEdgePort),
+    ],
     env: async (endpoints) => ({ OIDC_ISSUER: endpoints.idp ?? '' }),
   },
   {
@@ -183,10 +190,14 @@ const PROCESSES: Array<{
   },
 ];
 
-/** The browser apps' origins: the IdP and the BFF must know them before the apps start. */
+/**
+ * What must be fixed before the processes start: the browser apps' origins (the IdP and the BFF
+ * must know them) and CMK's edge port (enrolled edges keep its URL across CMK restarts).
+ */
 interface WebOrigins {
   shell: string;
   mfe: string;
+  cmkEdgePort: number;
 }
 
 function portOf(url: string): string {
@@ -204,7 +215,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     mfe: options.ports?.mfe || (await freePort()),
     shell: options.ports?.shell || (await freePort()),
   };
-  const web: WebOrigins = { shell: `http://127.0.0.1:${ports.shell}`, mfe: `http://127.0.0.1:${ports.mfe}` };
+  const web: WebOrigins = {
+    shell: `http://127.0.0.1:${ports.shell}`,
+    mfe: `http://127.0.0.1:${ports.mfe}`,
+    cmkEdgePort: options.ports?.cmkEdge || (await freePort()),
+  };
   const launch = async (name: ProcessName, port: string) => {
     const definition = PROCESSES.find((candidate) => candidate.name === name);
     if (!definition) throw new Error(`unknown process ${name}`);

@@ -18,7 +18,7 @@ export async function startTestStack(): Promise<TestStack> {
   const dir = await tempDir();
   const stack = await startStack({
     dataDir: dir.path,
-    ports: { idp: 0, controlPlane: 0, cmk: 0, controller: 0, bff: 0 },
+    ports: { idp: 0, controlPlane: 0, cmk: 0, controller: 0, edge: 0, bff: 0 },
   });
   return {
     ...stack,
