@@ -9,11 +9,13 @@ import {
   type SpiffeId,
   SvidRejectedError,
 } from '@openkcm/spiffe';
-import type { JWK, JWTVerifyGetKey } from 'jose';
+import { decodeJwt, type JWK, type JWTVerifyGetKey } from 'jose';
 import { EdgeError } from './edge-error.js';
 
 /** How often the bundle file is looked at again: SPIRE rotates its keys, and the file follows. */
 const BUNDLE_RECHECK_MS = 5000;
+/** Verified tokens remembered (by the whole token, until their expiry): a signature check per call would dominate the hot path. */
+const VERIFIED_TOKENS_MAX = 10_000;
 
 interface Bundle {
   jwtKeys: JWTVerifyGetKey;
@@ -36,6 +38,8 @@ function parseBundle(text: string, file: string): Bundle {
 export class TrustBundle {
   private bundle: Bundle;
   private modified = 0;
+  /** Bumped when the bundle changes, so what was verified against the old one is verified again. */
+  generation = 0;
   private checkedAt = 0;
 
   private constructor(
@@ -61,6 +65,7 @@ export class TrustBundle {
     try {
       this.bundle = parseBundle(await readFile(this.file, 'utf8'), this.file);
       this.modified = info.mtimeMs;
+      this.generation += 1;
     } catch {
       // A half-written file: keep the bundle we have and look again next time.
     }
@@ -87,6 +92,18 @@ export function workloadAuthenticator(options: {
     audience: options.audience,
     keys: options.bundle.jwtKeys,
   });
+  const verified = new Map<string, { id: SpiffeId; expiresAt: number; generation: number }>();
+  const verifyCached = async (token: string | undefined): Promise<SpiffeId> => {
+    const known = token === undefined ? undefined : verified.get(token);
+    if (known && known.expiresAt > Date.now() && known.generation === options.bundle.generation) return known.id;
+    const id = await verifyJwt(token);
+    if (token) {
+      if (verified.size >= VERIFIED_TOKENS_MAX) verified.clear();
+      const expiresAt = Number(decodeJwt(token).exp) * 1000;
+      verified.set(token, { id, expiresAt, generation: options.bundle.generation });
+    }
+    return id;
+  };
   return async (socket: TLSSocket | undefined, authorization: string | undefined): Promise<SpiffeId> => {
     await options.bundle.refresh();
     if (socket?.authorized) {
@@ -121,7 +138,7 @@ export function workloadAuthenticator(options: {
     if (!match && authorization)
       throw new EdgeError('UNAUTHENTICATED', 'send the workload token as "Authorization: Bearer <JWT-SVID>"');
     try {
-      return await verifyJwt(match?.[1]);
+      return await verifyCached(match?.[1]);
     } catch (error) {
       if (error instanceof SvidRejectedError) throw new EdgeError('UNAUTHENTICATED', error.message);
       throw error;

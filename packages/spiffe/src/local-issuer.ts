@@ -55,9 +55,13 @@ export class LocalSpiffeIssuer {
       ],
       spiffe_refresh_hint: 300,
     };
-    // Written whole, then renamed: an edge reading it never sees half a file.
-    await writeFile(`${issuer.bundleFile}.tmp`, `${JSON.stringify(bundle, null, 2)}\n`, { mode: 0o644 });
-    await rename(`${issuer.bundleFile}.tmp`, issuer.bundleFile);
+    const text = `${JSON.stringify(bundle, null, 2)}\n`;
+    if ((await readFile(issuer.bundleFile, 'utf8').catch(() => '')) === text) return issuer;
+    // Written whole under a name of its own, then renamed: a reader never sees half a file, and
+    // several openers at once do not trip over each other.
+    const temporary = `${issuer.bundleFile}.${process.pid}.${crypto.randomUUID()}.tmp`;
+    await writeFile(temporary, text, { mode: 0o644 });
+    await rename(temporary, issuer.bundleFile);
     return issuer;
   }
 
