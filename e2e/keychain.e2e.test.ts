@@ -1,7 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@openkcm/local-stack';
-import { startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
+import { edgeAudience } from '@openkcm/spiffe';
+import { LocalSpiffeIssuer } from '@openkcm/spiffe/local-issuer';
+import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './support/axe.js';
@@ -144,6 +146,45 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     await account.click();
     await page.getByTestId('account-filter').waitFor(LONG);
     await keyRow(page, 'payments').waitFor(LONG);
+  });
+
+  it('a workload uses a key at the Crypto Edge: the key counts its active client, the topology shows it', async () => {
+    const orders = 'spiffe://openkcm.local/ns/default/sa/orders';
+    await createKey(page, 'orders', [orders]);
+    const edge = stack.endpoints.edge ?? '';
+    // The stack's edge enrolled itself when OpenKCM was enabled in acme.
+    await eventually(
+      async () => (await fetch(`${edge}/readyz`)).status === 200,
+      TIMEOUTS.converge,
+      'the Crypto Edge of acme is enrolled and connected',
+      250,
+    );
+    const token = await (await LocalSpiffeIssuer.open(join(stack.dataDir, 'spiffe'))).jwtSvid(
+      orders,
+      edgeAudience(ACME, 'edge'),
+    );
+    const sealed = await fetch(`${edge}/v1/keys/orders/encrypt`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ plaintext: Buffer.from('order 42').toString('base64') }),
+    });
+    expect(sealed.status).toBe(200);
+    await openTab(page, 'Service keys');
+    // Usage reaches CMK in batches and the controller every few seconds: a converge-sized wait.
+    await keyRow(page, 'orders')
+      .getByTestId('active-clients')
+      .filter({ hasText: '1' })
+      .waitFor({ timeout: TIMEOUTS.converge });
+    await openTab(page, 'Topology');
+    await page.getByTestId('topology').getByText(`Workload: ${orders}`).waitFor(LONG);
+    await inspect('topology-workloads');
+    const removed = await fetch(`${stack.endpoints.bff}/api/v1/workspaces/${ACME}/keys/orders`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${await stack.tokenFor('alice')}` },
+    });
+    expect(removed.ok).toBe(true);
+    await openTab(page, 'Service keys');
+    await keyRow(page, 'orders').waitFor({ state: 'detached', ...LONG });
   });
 
   it('re-keys the Account only after its name is typed, and shows it Ready on the new root key', async () => {

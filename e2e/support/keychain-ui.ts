@@ -60,19 +60,24 @@ export async function createAccount(root: Root, name: string, keyReference: stri
 }
 
 /** Fills the key wizard with a name and presses Create key; the wizard stays open if the BFF refuses. */
-export async function submitKeyWizard(root: Root, name: string): Promise<Locator> {
+export async function submitKeyWizard(
+  root: Root,
+  name: string,
+  allowedWorkloads: string[] = [],
+): Promise<Locator> {
   await openTab(root, 'Service keys');
   await root.getByRole('button', { name: 'Create service key' }).first().click();
   const wizard = dialog(root, 'Create service key');
   await wizard.getByRole('button', { name: 'Next' }).click();
   await root.locator('#key-name input').waitFor();
   await type(root, 'key-name', name);
+  if (allowedWorkloads.length > 0) await type(root, 'key-allowed-workloads', allowedWorkloads.join(', '));
   await wizard.getByRole('button', { name: 'Create key' }).click();
   return wizard;
 }
 
-export async function createKey(root: Root, name: string): Promise<void> {
-  const wizard = await submitKeyWizard(root, name);
+export async function createKey(root: Root, name: string, allowedWorkloads: string[] = []): Promise<void> {
+  const wizard = await submitKeyWizard(root, name, allowedWorkloads);
   await wizard.waitFor({ state: 'hidden' });
   await keyRow(root, name).locator('[data-phase="Active"]').waitFor(LONG);
 }

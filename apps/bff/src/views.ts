@@ -62,7 +62,7 @@ export function overview(
 
 /** FR-404: L1 roots, the Accounts they wrap (L2), and the keys each Account protects (L3). */
 export function topology(accounts: KubeObject[], keys: KubeObject[]): TopologyResponse {
-  const nodes: Array<{ id: string; kind: 'L1' | 'L2' | 'L3'; label: string; state: string }> = [];
+  const nodes: TopologyResponse['nodes'] = [];
   const edges: Array<{ from: string; to: string }> = [];
   const roots = new Map<string, { node: (typeof nodes)[number]; states: L1State[] }>();
   for (const account of accounts) {
@@ -98,6 +98,12 @@ export function topology(accounts: KubeObject[], keys: KubeObject[]): TopologyRe
     const account = (key.spec?.accountRef as { name?: string } | undefined)?.name;
     if (account && accounts.some((candidate) => candidate.metadata.name === account))
       edges.push({ from: `l2:${account}`, to: id });
+    const workloads = key.status?.activeWorkloads;
+    for (const workload of Array.isArray(workloads) ? (workloads as unknown[]) : []) {
+      const workloadId = `wl:${key.metadata.name}:${String(workload)}`;
+      nodes.push({ id: workloadId, kind: 'Workload', label: String(workload), state: 'Active' });
+      edges.push({ from: id, to: workloadId });
+    }
   }
   return { nodes, edges };
 }

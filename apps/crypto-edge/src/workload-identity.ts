@@ -95,7 +95,8 @@ export function workloadAuthenticator(options: {
   const verified = new Map<string, { id: SpiffeId; expiresAt: number; generation: number }>();
   const verifyCached = async (token: string | undefined): Promise<SpiffeId> => {
     const known = token === undefined ? undefined : verified.get(token);
-    if (known && known.expiresAt > Date.now() && known.generation === options.bundle.generation) return known.id;
+    if (known && known.expiresAt > Date.now() && known.generation === options.bundle.generation)
+      return known.id;
     const id = await verifyJwt(token);
     if (token) {
       if (verified.size >= VERIFIED_TOKENS_MAX) verified.clear();

@@ -350,13 +350,19 @@ describe('the Crypto Edge', () => {
     await call(globexEdge.url, await tokenFor(stack, ORDERS, GLOBEX, 'edge'), 'orders', 'encrypt', {
       plaintext: b64('x'),
     });
-    await globex.waitFor(
+    const key = await globex.waitFor(
       'serviceencryptionkeys',
       'orders',
-      (key) => (key?.status as { activeClients?: number } | undefined)?.activeClients === 2,
+      (resource) => (resource?.status as { activeClients?: number } | undefined)?.activeClients === 2,
       'globex orders shows 2 active clients',
       500,
     );
+    expect((key?.status as { activeWorkloads?: string[] }).activeWorkloads).toEqual([BILLING, ORDERS]);
+    // acme's key of the same name counts only acme's workloads.
+    const acmeOrders = await acme.get('serviceencryptionkeys', 'orders');
+    expect(
+      (acmeOrders?.status as { activeWorkloads?: string[] } | undefined)?.activeWorkloads ?? [],
+    ).not.toContain(BILLING);
     // Usage shows in the tenant's audit trail, aggregated per workload and minute.
     const audit = (await globex.cmk('/audit?limit=200')) as {
       items: Array<{ action: string; actor: string; subject: string }>;

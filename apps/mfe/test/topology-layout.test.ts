@@ -39,6 +39,22 @@ describe('the topology layout', () => {
     expect(layout.edges).toHaveLength(5);
   });
 
+  it('puts the workloads that used a key to its right, the key centred on them', () => {
+    const topology = workspace([1]);
+    for (const workload of ['spiffe://openkcm.local/ns/a/sa/x', 'spiffe://openkcm.local/ns/a/sa/y']) {
+      topology.nodes.push({ id: `wl:a0-k0:${workload}`, kind: 'Workload', label: workload, state: 'Active' });
+      topology.edges.push({ from: 'l3:a0-k0', to: `wl:a0-k0:${workload}` });
+    }
+    const layout = layoutTopology(topology, new Set());
+    const workloads = layout.nodes.filter((node) => node.kind === 'Workload');
+    expect(workloads.map((node) => [node.x, node.y])).toEqual([
+      [1080, 0],
+      [1080, 64],
+    ]);
+    expect(layout.nodes.find((node) => node.id === 'l3:a0-k0')?.y).toBe(32);
+    expect(layout.edges.filter((edge) => edge.source === 'l3:a0-k0')).toHaveLength(2);
+  });
+
   it('groups the keys of a large Account into one node with counts per state until it is expanded', () => {
     const big = workspace([GROUP_ABOVE + 4]);
     const grouped = layoutTopology(big, new Set());

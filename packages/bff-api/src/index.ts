@@ -109,7 +109,8 @@ export interface RecentEvent {
 
 export interface TopologyNode {
   id: string;
-  kind: 'L1' | 'L2' | 'L3';
+  /** Workload: a SPIFFE ID that used its key at a Crypto Edge recently (FR-302). */
+  kind: 'L1' | 'L2' | 'L3' | 'Workload';
   label: string;
   state: string;
 }

@@ -53,6 +53,8 @@ export interface ServiceKey {
   allowedWorkloads: string[];
   /** Distinct workloads that used the key at any edge in the last 15 minutes (FR-302). */
   activeClients: number;
+  /** The first 32 of them, by SPIFFE ID. */
+  activeWorkloads: string[];
 }
 
 interface KeyRow {
@@ -74,16 +76,24 @@ interface KeyRow {
   allowed_workloads: string[];
 }
 
-type KeyView = KeyRow & { workspace: string; account_name: string; active_clients: number };
+type KeyView = KeyRow & {
+  workspace: string;
+  account_name: string;
+  active_clients: number;
+  active_workloads: string[] | null;
+};
 
 /** How recently a workload must have used a key to count as one of its active clients. */
 export const ACTIVE_CLIENT_WINDOW = '15 minutes';
 
-const KEY_VIEW = `select k.*, t.workspace, a.name as account_name,
-    (select count(distinct c.workload) from edge_key_clients c
-      where c.tenant_id = k.tenant_id and c.key_name = k.name
-        and c.last_seen_at > now() - interval '${ACTIVE_CLIENT_WINDOW}')::int as active_clients
-  from service_keys k join tenants t on t.id = k.tenant_id join accounts a on a.id = k.account_id`;
+const KEY_VIEW = `select k.*, t.workspace, a.name as account_name, clients.active_clients, clients.active_workloads
+  from service_keys k join tenants t on t.id = k.tenant_id join accounts a on a.id = k.account_id
+  left join lateral (
+    select count(*)::int as active_clients, (array_agg(workload order by workload))[1:32] as active_workloads
+      from (select distinct c.workload from edge_key_clients c
+             where c.tenant_id = k.tenant_id and c.key_name = k.name
+               and c.last_seen_at > now() - interval '${ACTIVE_CLIENT_WINDOW}') recent
+  ) clients on true`;
 
 function toKey(row: KeyView): ServiceKey {
   return {
@@ -101,7 +111,8 @@ function toKey(row: KeyView): ServiceKey {
     deleteAfter: row.delete_after?.toISOString() ?? null,
     createdAt: row.created_at.toISOString(),
     allowedWorkloads: row.allowed_workloads,
-    activeClients: row.active_clients,
+    activeClients: row.active_clients ?? 0,
+    activeWorkloads: row.active_workloads ?? [],
   };
 }
 

@@ -177,6 +177,7 @@ function statusFrom(
     ...(timestamp(cmk.lastRotation) ? { lastRotation: timestamp(cmk.lastRotation) } : {}),
     ...(timestamp(cmk.nextRotation) ? { nextRotation: timestamp(cmk.nextRotation) } : {}),
     activeClients: Number(cmk.activeClients ?? 0),
+    activeWorkloads: Array.isArray(cmk.activeWorkloads) ? (cmk.activeWorkloads as string[]) : [],
     ...(observedRotateRequest ? { observedRotateRequest } : {}),
     observedGeneration: key.metadata.generation,
     conditions: withConditions(

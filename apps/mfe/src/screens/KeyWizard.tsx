@@ -24,6 +24,29 @@ function nameProblem(name: string): string | undefined {
     : undefined;
 }
 
+/** The entries of the allowed-workloads field: SPIFFE IDs separated by commas or spaces. */
+function workloadsOf(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+function workloadsProblem(text: string): string | undefined {
+  const entries = workloadsOf(text);
+  const invalid = entries.find(
+    (entry) =>
+      validate(
+        KeyBody,
+        { name: 'x', accountRef: { name: 'x' }, allowedWorkloads: [entry] },
+        { applyDefaults: false },
+      ).causes.length > 0,
+  );
+  if (invalid)
+    return `"${invalid}" is not a SPIFFE ID: write spiffe://<trust domain>/<path>, e.g. spiffe://openkcm.local/ns/default/sa/orders (* stands for one path segment, a last ** for the rest)`;
+  if (new Set(entries).size !== entries.length) return 'Each workload may be listed once';
+  if (entries.length > 64)
+    return 'At most 64 entries; use a pattern such as spiffe://openkcm.local/ns/default/sa/*';
+  return undefined;
+}
+
 /** FR-301/FR-403: parent Account → rotation policy and algorithm. */
 export function KeyWizard({
   open,
@@ -42,6 +65,7 @@ export function KeyWizard({
     name: '',
     rotationSchedule: '30d',
     algorithm: ALGORITHMS[0] as string,
+    allowedWorkloads: '',
   });
   const [touched, setTouched] = useState(false);
   const ready = (accounts.data ?? []).filter(
@@ -49,21 +73,30 @@ export function KeyWizard({
   );
   const chosen = draft.account || ready[0]?.metadata.name || '';
   const problem = nameProblem(draft.name);
+  const workloadProblem = workloadsProblem(draft.allowedWorkloads);
   const close = () => {
     setStep('account');
-    setDraft({ account: account ?? '', name: '', rotationSchedule: '30d', algorithm: ALGORITHMS[0] });
+    setDraft({
+      account: account ?? '',
+      name: '',
+      rotationSchedule: '30d',
+      algorithm: ALGORITHMS[0],
+      allowedWorkloads: '',
+    });
     setTouched(false);
     create.reset();
     onClose();
   };
   const submit = async () => {
     setTouched(true);
-    if (problem || !chosen) return;
+    if (problem || workloadProblem || !chosen) return;
+    const allowedWorkloads = workloadsOf(draft.allowedWorkloads);
     await create.mutateAsync({
       name: draft.name,
       accountRef: { name: chosen },
       rotationSchedule: draft.rotationSchedule,
       algorithm: draft.algorithm,
+      ...(allowedWorkloads.length > 0 ? { allowedWorkloads } : {}),
     });
     close();
   };
@@ -167,7 +200,17 @@ export function KeyWizard({
               </Option>
             ))}
           </Select>
+          <TextField
+            id="key-allowed-workloads"
+            label="Allowed workloads (SPIFFE IDs, separated by commas)"
+            accessibleName="Allowed workloads"
+            value={draft.allowedWorkloads}
+            placeholder="spiffe://openkcm.local/ns/default/sa/orders"
+            onChange={(allowedWorkloads) => setDraft((current) => ({ ...current, allowedWorkloads }))}
+            problem={workloadProblem}
+          />
           <Text>
+            Only these workloads may use the key at a Crypto Edge; with none, nobody can until you add them.
             Version 1 is created at once; each rotation adds a version, older versions stay decrypt-only.
           </Text>
           {create.error && (

@@ -151,7 +151,16 @@ export function Keys({
                       </Text>
                     </TableCell>
                     <TableCell>
-                      <Text>{key.status?.activeClients ?? 0}</Text>
+                      <Text
+                        data-testid="active-clients"
+                        title={
+                          key.status?.activeWorkloads?.length
+                            ? `Used in the last 15 minutes by ${key.status.activeWorkloads.join(', ')}`
+                            : 'No workload used this key at a Crypto Edge in the last 15 minutes'
+                        }
+                      >
+                        {key.status?.activeClients ?? 0}
+                      </Text>
                     </TableCell>
                     <TableCell>
                       <ScheduleSelect

@@ -18,6 +18,7 @@ const COLORS: Record<LaidOutNode['kind'], string> = {
   L1: 'var(--sapChart_OrderedColor_6, #8d2a00)',
   L2: 'var(--sapChart_OrderedColor_8, #1c4c98)',
   L3: 'var(--sapChart_OrderedColor_10, #37837b)',
+  Workload: 'var(--sapChart_OrderedColor_4, #5d36ff)',
   group: 'var(--sapChart_OrderedColor_10, #37837b)',
 };
 
@@ -26,12 +27,13 @@ function describe(node: LaidOutNode): string {
     return `${node.label} (${Object.entries(node.counts ?? {})
       .map(([state, count]) => `${count} ${state}`)
       .join(', ')}) · click to expand`;
+  if (node.kind === 'Workload') return `Workload: ${node.label}`;
   const prefix = node.kind === 'L1' ? 'L1 root key' : node.kind === 'L2' ? 'L2 Account' : 'L3 key';
   return `${prefix}: ${node.label}${node.state ? ` · ${node.state}` : ''}`;
 }
 
 /**
- * FR-404: L1 → L2 → L3. Clicking an Account opens its keys; big groups of keys expand on click;
+ * FR-404: L1 → L2 → L3, and the workloads that used each key recently (FR-302). Clicking an Account opens its keys; big groups of keys expand on click;
  * zoom, pan and a minimap keep hundreds of keys navigable.
  */
 export default function Topology({ showAccountKeys }: { showAccountKeys: (account: string) => void }) {
@@ -93,7 +95,7 @@ export default function Topology({ showAccountKeys }: { showAccountKeys: (accoun
             <figure
               style={{ height: '70vh', minHeight: '24rem', margin: '0.5rem 0 0' }}
               data-testid="topology"
-              aria-label="Key hierarchy: L1 root keys, L2 Accounts, L3 service keys"
+              aria-label="Key hierarchy: L1 root keys, L2 Accounts, L3 service keys and the workloads using them"
             >
               <ReactFlow
                 nodes={nodes}

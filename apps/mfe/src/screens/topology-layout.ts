@@ -2,12 +2,12 @@ import type { TopologyResponse } from '@openkcm/bff-api';
 
 /** Above this many keys under one Account, its keys are drawn as one group node until expanded. */
 export const GROUP_ABOVE = 6;
-const COLUMN = { L1: 0, L2: 360, L3: 720 } as const;
+const COLUMN = { L1: 0, L2: 360, L3: 720, Workload: 1080 } as const;
 const ROW = 64;
 
 export interface LaidOutNode {
   id: string;
-  kind: 'L1' | 'L2' | 'L3' | 'group';
+  kind: 'L1' | 'L2' | 'L3' | 'Workload' | 'group';
   label: string;
   state: string;
   x: number;
@@ -73,9 +73,16 @@ export function layoutTopology(topology: TopologyResponse, expanded: ReadonlySet
         row += 1;
       } else {
         for (const key of keys) {
-          place(key, 'L3', row * ROW);
+          // The workloads that used the key recently stand to its right, the key centred on them.
+          const keyRow = row;
+          for (const workload of children.get(key) ?? []) {
+            place(workload, 'Workload', row * ROW);
+            edges.push({ id: `${key}->${workload}`, source: key, target: workload });
+            row += 1;
+          }
+          if (row === keyRow) row += 1;
+          place(key, 'L3', ((keyRow + row - 1) / 2) * ROW);
           edges.push({ id: `${accountId}->${key}`, source: accountId, target: key });
-          row += 1;
         }
       }
       if (row === accountRow) row += 1;

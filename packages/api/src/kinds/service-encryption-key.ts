@@ -50,6 +50,13 @@ export const ServiceEncryptionKeyStatus = Type.Object({
   activeClients: Type.Optional(
     Type.Integer({ minimum: 0, description: 'Workloads that used the key recently.' }),
   ),
+  activeWorkloads: Type.Optional(
+    Type.Array(Type.String({ maxLength: 2048 }), {
+      maxItems: 32,
+      description:
+        'SPIFFE IDs of the workloads that used the key at a Crypto Edge in the last 15 minutes (the first 32).',
+    }),
+  ),
   observedRotateRequest: Type.Optional(
     Type.String({ maxLength: 256, description: 'The last rotate-now annotation value acted on.' }),
   ),
