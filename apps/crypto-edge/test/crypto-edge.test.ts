@@ -357,7 +357,10 @@ describe('the Crypto Edge', () => {
       'globex orders shows 2 active clients',
       500,
     );
-    expect((key?.status as { activeWorkloads?: string[] }).activeWorkloads).toEqual([BILLING, ORDERS]);
+    expect((key?.status as { activeWorkloads?: string[] } | undefined)?.activeWorkloads).toEqual([
+      BILLING,
+      ORDERS,
+    ]);
     // acme's key of the same name counts only acme's workloads.
     const acmeOrders = await acme.get('serviceencryptionkeys', 'orders');
     expect(
