@@ -2,7 +2,17 @@ import { request } from 'node:https';
 import * as grpc from '@grpc/grpc-js';
 import { edgeCredentialsSecret } from '@openkcm/api';
 import { KubeClient } from '@openkcm/kube-client';
-import { eventually, startTestStack, type TestStack, TIMEOUTS, Workspace } from '@openkcm/testkit';
+import {
+  errorShapeProblems,
+  eventually,
+  hostileBody,
+  hostileSegment,
+  startTestStack,
+  type TestStack,
+  TIMEOUTS,
+  Workspace,
+} from '@openkcm/testkit';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEdge } from '../src/edge.js';
 import { kmsKeyId, loadKmsService } from '../src/kms-v2.js';
@@ -165,6 +175,49 @@ describe('the Crypto Edge', () => {
     // And the edge still serves.
     const after = await call(acmeEdge, ordersToken, 'orders', 'decrypt', { ciphertext });
     expect(text(after.body.plaintext)).toBe('intact');
+  });
+
+  it('answers hostile paths and bodies with a 4xx in the error shape, never a 500, and keeps serving', async () => {
+    const answer = async (path: string, body: string, token: string | undefined = ordersToken) => {
+      const response = await fetch(`${acmeEdge}${path}`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        hostileSegment({ extra: ['orders%2F..', 'ORDERS', 'orders.'] }),
+        fc.constantFrom('encrypt', 'decrypt', 'datakey', 'rewrap'),
+        hostileBody(
+          fc.constantFrom(
+            '{"plaintext":"not base64!"}',
+            '{"ciphertext":"okcm:v0:AAAA"}',
+            `{"ciphertext":"okcm:v${'9'.repeat(12)}:AAAA"}`,
+            '{"plaintext":"","context":7}',
+          ),
+        ),
+        async (segment, operation, body) => {
+          const result = await answer(`/v1/keys/${segment}/${operation}`, body);
+          if (result.status !== 200)
+            expect(errorShapeProblems(result), `${segment}/${operation} ${body.slice(0, 80)}`).toEqual([]);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    for (const body of ['{"plaintext":"AAAA"', `${'['.repeat(5000)}${']'.repeat(5000)}`])
+      expect(errorShapeProblems(await answer('/v1/keys/orders/encrypt', body)), body.slice(0, 40)).toEqual(
+        [],
+      );
+    // A prototype key is data, never an object's prototype.
+    await answer('/v1/keys/orders/encrypt', '{"__proto__":{"x":1},"plaintext":"AAAA"}');
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+    const still = await call(acmeEdge, ordersToken, 'orders', 'encrypt', { plaintext: b64('still here') });
+    expect(still.status).toBe(200);
   });
 
   it("serves only its own tenant to an edge's certificate, and refuses a deregistered edge within seconds", async () => {

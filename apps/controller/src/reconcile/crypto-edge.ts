@@ -116,6 +116,33 @@ export async function reconcileCryptoEdge(ctx: ControllerContext, ref: ObjectRef
     now.getTime() >= renewAt
   ) {
     const enrolled = await ctx.cmk.call('PUT', cmkEdge, { validityHours });
+    if (enrolled.status === 412) {
+      // The tenant is suspended (OpenKCM disabled): no certificate until it is enabled again.
+      await writeStatus(
+        ctx.kube,
+        path,
+        edge,
+        {
+          phase: 'Pending',
+          connected: false,
+          observedGeneration: edge.metadata.generation,
+          conditions: withConditions(
+            edge,
+            [
+              {
+                type: 'Ready',
+                status: 'False',
+                reason: 'TenantSuspended',
+                message: cmkMessage(enrolled.body),
+              },
+            ],
+            now,
+          ),
+        },
+        now,
+      );
+      return { requeueAfterMs: ctx.revalidateMs, backoff: true };
+    }
     if (enrolled.status !== 200 && enrolled.status !== 201)
       throw new Error(`CMK could not enroll the edge: ${cmkMessage(enrolled.body)}`);
     const body = enrolled.body as {
