@@ -98,6 +98,9 @@ export default function Topology({ showAccountKeys }: { showAccountKeys: (accoun
               aria-label="Key hierarchy: L1 root keys, L2 Accounts, L3 service keys and the workloads using them"
             >
               <ReactFlow
+                // fitView acts when the graph mounts: a graph that gains or loses nodes (a live update,
+                // the workloads column appearing) is fitted again, or new nodes could stay out of view.
+                key={nodes.length}
                 nodes={nodes}
                 edges={edges}
                 onNodeClick={onNodeClick}
