@@ -1,7 +1,10 @@
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { edgeCredentialsSecret } from '@openkcm/api';
 import { KubeClient } from '@openkcm/kube-client';
+import { LocalSpiffeIssuer } from '@openkcm/spiffe/local-issuer';
 import {
   errorShapeProblems,
   eventually,
@@ -218,6 +221,51 @@ describe('the Crypto Edge', () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
     const still = await call(acmeEdge, ordersToken, 'orders', 'encrypt', { plaintext: b64('still here') });
     expect(still.status).toBe(200);
+  });
+
+  it('takes X.509-SVIDs over mTLS: the SPIFFE ID in the certificate decides, a foreign CA never connects', async () => {
+    const tlsDir = join(stack.dataDir, 'edge-x509-tls');
+    const edge = await startTestEdge(stack, ACME, 'edge-x509', { mtls: { port: 0, tlsDir } });
+    try {
+      const issuer = await spiffeIssuer(stack);
+      const serverCa = await readFile(join(tlsDir, 'ca.crt'), 'utf8');
+      const post = (svid: { certPem: string; keyPem: string }, body: unknown) =>
+        new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+          const outgoing = request(
+            new URL('/v1/keys/orders/encrypt', edge.mtlsUrl),
+            {
+              method: 'POST',
+              cert: svid.certPem,
+              key: svid.keyPem,
+              ca: serverCa,
+              agent: false,
+              headers: { 'Content-Type': 'application/json' },
+            },
+            (response) => {
+              const chunks: Buffer[] = [];
+              response.on('data', (chunk: Buffer) => chunks.push(chunk));
+              response.on('end', () =>
+                resolve({
+                  status: response.statusCode ?? 0,
+                  body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+                }),
+              );
+            },
+          );
+          outgoing.on('error', reject);
+          outgoing.end(JSON.stringify(body));
+        });
+      const allowed = await post(await issuer.x509Svid(ORDERS), { plaintext: b64('over mTLS') });
+      expect(allowed.status).toBe(200);
+      const refused = await post(await issuer.x509Svid(BILLING), { plaintext: b64('x') });
+      expect(refused.status).toBe(403);
+      expect(refused.body.message).toContain(BILLING);
+      // A certificate from a CA outside the trust bundle does not get past the handshake.
+      const stranger = await LocalSpiffeIssuer.open(join(stack.dataDir, 'stranger-spiffe'));
+      await expect(post(await stranger.x509Svid(ORDERS), { plaintext: b64('x') })).rejects.toThrow();
+    } finally {
+      await edge.close();
+    }
   });
 
   it("serves only its own tenant to an edge's certificate, and refuses a deregistered edge within seconds", async () => {
