@@ -1,6 +1,12 @@
 import { X509Certificate } from 'node:crypto';
 import { Agent, request } from 'node:https';
-import { parseUntrustedJson } from '@openkcm/schema';
+import {
+  type EdgeEvent,
+  type EdgeKeyState,
+  KeyMaterialResponse,
+  parseEdgeEvent,
+} from '@openkcm/edge-protocol';
+import { parse, parseUntrustedJson } from '@openkcm/schema';
 import { EdgeError } from './edge-error.js';
 
 /** What an enrolled edge holds: its client certificate and key, CMK's edge URL and the CA that signs it. */
@@ -17,22 +23,6 @@ export interface CredentialStore {
   load(): Promise<EdgeCredentials>;
   /** Keeps a renewed certificate for the next start; a read-only store may decline. */
   save(credentials: EdgeCredentials): Promise<void>;
-}
-
-export type EdgeEvent =
-  | { type: 'hello'; revision: number; reset: boolean; tenant: { state: string } }
-  | { type: 'key'; revision: number; name: string; key: EdgeKeyState | null }
-  | { type: 'tenant'; revision: number; state: string }
-  | { type: 'synced'; revision: number }
-  | { type: 'heartbeat'; revision: number };
-
-export interface EdgeKeyState {
-  name: string;
-  id: string;
-  state: string;
-  currentVersion: number;
-  oldestUsableVersion: number;
-  allowedWorkloads: string[];
 }
 
 export interface KeyMaterial {
@@ -179,10 +169,23 @@ export class CmkLink {
       );
     }
     if (answer.status !== 200) throw this.refused(answer);
-    const body = answer.body as { key: EdgeKeyState; tenantId: string; version: number; material: string };
-    const material = Buffer.from(body.material, 'base64');
-    body.material = '';
-    return { key: body.key, tenantId: body.tenantId, version: body.version, material };
+    let body: KeyMaterialResponse;
+    try {
+      body = parse(KeyMaterialResponse, answer.body);
+    } catch {
+      throw new EdgeError(
+        'UNAVAILABLE',
+        `CMK answered for "${name}" in a shape this edge does not know; is CMK a matching version?`,
+      );
+    } finally {
+      answer.body = {};
+    }
+    return {
+      key: body.key,
+      tenantId: body.tenantId,
+      version: body.version,
+      material: Buffer.from(body.material, 'base64'),
+    };
   }
 
   async reportUsage(items: unknown[]): Promise<void> {
@@ -305,7 +308,10 @@ export class CmkLink {
           const line = buffered.slice(0, newline);
           buffered = buffered.slice(newline + 1);
           newline = buffered.indexOf('\n');
-          if (line) this.receive(line);
+          if (line && !this.receive(line)) {
+            outgoing.destroy();
+            return;
+          }
         }
       });
       response.on('end', finish);
@@ -314,18 +320,24 @@ export class CmkLink {
     outgoing.end();
   }
 
-  private receive(line: string): void {
+  /** False when the line is not an event this edge knows: the stream is dropped and resumed, never a change skipped. */
+  private receive(line: string): boolean {
     let event: EdgeEvent;
     try {
-      event = parseUntrustedJson(line) as EdgeEvent;
-    } catch {
-      this.options.log({ level: 'warn', msg: 'CMK sent a line that is not JSON; ignored' });
-      return;
+      event = parseEdgeEvent(parseUntrustedJson(line));
+    } catch (error) {
+      this.options.log({
+        level: 'warn',
+        msg: 'CMK sent an event this edge does not understand; resuming the stream',
+        error: (error as Error).message,
+      });
+      return false;
     }
     this.lastContact = Date.now();
     if (event.type === 'hello' && event.reset) this.revision = 0;
     this.options.onEvent(event);
-    if (typeof event.revision === 'number' && event.type !== 'heartbeat') this.revision = event.revision;
+    if (event.type !== 'heartbeat') this.revision = event.revision;
+    return true;
   }
 
   close(): void {

@@ -7,10 +7,11 @@ import {
   parseCiphertext,
   seal,
 } from '@openkcm/ciphertext';
+import type { Operation } from '@openkcm/edge-protocol';
 import { workloadAllowed } from '@openkcm/spiffe';
 import { EdgeError } from './edge-error.js';
 import type { HeldKey, KeyCache } from './key-cache.js';
-import type { Operation, UsageMeter } from './usage.js';
+import type { UsageMeter } from './usage.js';
 
 /** The operations workloads call, over HTTP or KMS v2: each checks the workload against the key's allowedWorkloads. */
 export class DataPlane {

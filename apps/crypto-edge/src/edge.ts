@@ -1,9 +1,10 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { EdgeEvent } from '@openkcm/edge-protocol';
 import { loadOrCreateServingCertificate } from '@openkcm/pki';
 import { Gauge, Registry } from 'prom-client';
-import { CmkLink, type CredentialStore, type EdgeEvent } from './cmk-link.js';
+import { CmkLink, type CredentialStore } from './cmk-link.js';
 import { DataPlane } from './data-plane.js';
 import { EdgeError } from './edge-error.js';
 import { httpApi } from './http-api.js';

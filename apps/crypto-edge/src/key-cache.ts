@@ -1,5 +1,6 @@
+import type { EdgeKeyState } from '@openkcm/edge-protocol';
 import { parseWorkloadPattern, type WorkloadPattern } from '@openkcm/spiffe';
-import type { EdgeKeyState, KeyMaterial } from './cmk-link.js';
+import type { KeyMaterial } from './cmk-link.js';
 import { EdgeError } from './edge-error.js';
 
 export interface HeldKey {

@@ -1,12 +1,6 @@
-export type Operation = 'encrypt' | 'decrypt' | 'datakey' | 'rewrap';
+import type { Operation, UsageRecord } from '@openkcm/edge-protocol';
 
-interface Tally {
-  key: string;
-  workload: string;
-  minute: string;
-  operations: Record<Operation, number>;
-  refused: number;
-}
+type Tally = UsageRecord;
 
 /**
  * Data-plane usage counted per key, workload and minute (never per call) and handed to CMK in

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { edgeCredentialsSecret } from '@openkcm/api';
@@ -25,6 +24,7 @@ import {
   call,
   edgeReady,
   keychainIn,
+  mtlsJson,
   ORDERS,
   spiffeIssuer,
   startTestEdge,
@@ -230,31 +230,11 @@ describe('the Crypto Edge', () => {
       const issuer = await spiffeIssuer(stack);
       const serverCa = await readFile(join(tlsDir, 'ca.crt'), 'utf8');
       const post = (svid: { certPem: string; keyPem: string }, body: unknown) =>
-        new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-          const outgoing = request(
-            new URL('/v1/keys/orders/encrypt', edge.mtlsUrl),
-            {
-              method: 'POST',
-              cert: svid.certPem,
-              key: svid.keyPem,
-              ca: serverCa,
-              agent: false,
-              headers: { 'Content-Type': 'application/json' },
-            },
-            (response) => {
-              const chunks: Buffer[] = [];
-              response.on('data', (chunk: Buffer) => chunks.push(chunk));
-              response.on('end', () =>
-                resolve({
-                  status: response.statusCode ?? 0,
-                  body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-                }),
-              );
-            },
-          );
-          outgoing.on('error', reject);
-          outgoing.end(JSON.stringify(body));
-        });
+        mtlsJson(
+          new URL('/v1/keys/orders/encrypt', edge.mtlsUrl),
+          { cert: svid.certPem, key: svid.keyPem, ca: serverCa },
+          body,
+        );
       const allowed = await post(await issuer.x509Svid(ORDERS), { plaintext: b64('over mTLS') });
       expect(allowed.status).toBe(200);
       const refused = await post(await issuer.x509Svid(BILLING), { plaintext: b64('x') });
@@ -279,23 +259,10 @@ describe('the Crypto Edge', () => {
     )) as unknown as { data: Record<string, string> };
     const value = (key: string) => Buffer.from(secret.data[key] ?? '', 'base64').toString('utf8');
     const edgeCall = (path: string) =>
-      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
-        const outgoing = request(
-          new URL(path, value('cmk-url')),
-          { cert: value('tls.crt'), key: value('tls.key'), ca: value('ca.crt'), agent: false },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('end', () =>
-              resolve({
-                status: response.statusCode ?? 0,
-                body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-              }),
-            );
-          },
-        );
-        outgoing.on('error', reject);
-        outgoing.end();
+      mtlsJson(new URL(path, value('cmk-url')), {
+        cert: value('tls.crt'),
+        key: value('tls.key'),
+        ca: value('ca.crt'),
       });
     const own = await edgeCall('/edge/v1/keys/orders');
     expect(own.status).toBe(200);

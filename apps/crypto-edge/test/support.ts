@@ -1,3 +1,4 @@
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { KubeClient } from '@openkcm/kube-client';
 import { edgeAudience } from '@openkcm/spiffe';
@@ -28,6 +29,37 @@ export async function call(
     body: JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** A JSON call over mTLS with the given client certificate (GET without a body, POST with one). */
+export function mtlsJson(
+  url: URL,
+  tls: { cert: string; key: string; ca: string },
+  body?: unknown,
+): Promise<EdgeAnswer> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      url,
+      {
+        method: body === undefined ? 'GET' : 'POST',
+        ...tls,
+        agent: false,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          }),
+        );
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body === undefined ? undefined : JSON.stringify(body));
+  });
 }
 
 export const b64 = (text: string) => Buffer.from(text).toString('base64');

@@ -3,19 +3,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { type EdgeEvent, type KeyMaterialResponse, UsageReport } from '@openkcm/edge-protocol';
 import type { CertificateIssuerService } from '@openkcm/plugin-sdk';
-import { parse, SchemaValidationError, Type } from '@openkcm/schema';
+import { parse, SchemaValidationError } from '@openkcm/schema';
 import { errorBody, readJsonBody, sendJson } from '../api/http.js';
 import type { KeyChainContext } from '../keychain/context.js';
 import { changesSince, currentRevision } from '../keychain/edge-feed.js';
-import {
-  edgeKeyState,
-  findEdge,
-  issueEdgeCertificate,
-  recordUsage,
-  touchEdge,
-  type UsageRecord,
-} from '../keychain/edges.js';
+import { edgeKeyState, findEdge, issueEdgeCertificate, recordUsage, touchEdge } from '../keychain/edges.js';
 import { CmkError } from '../keychain/errors.js';
 import { unwrapVersion } from '../keychain/service-keys.js';
 import { getTenant } from '../keychain/tenants.js';
@@ -43,24 +37,6 @@ const EDGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const KEY_PATH = /^\/edge\/v1\/keys\/([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/;
 /** A registration is looked up again after this long, so a deregistration on another replica is seen within seconds. */
 const REGISTRATION_TTL_MS = 2000;
-
-const UsageBody = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      key: Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$' }),
-      workload: Type.String({ minLength: 10, maxLength: 2048, pattern: '^spiffe://' }),
-      minute: Type.String({ format: 'date-time', maxLength: 40 }),
-      operations: Type.Object({
-        encrypt: Type.Integer({ minimum: 0 }),
-        decrypt: Type.Integer({ minimum: 0 }),
-        datakey: Type.Integer({ minimum: 0 }),
-        rewrap: Type.Integer({ minimum: 0 }),
-      }),
-      refused: Type.Integer({ minimum: 0 }),
-    }),
-    { maxItems: 1000 },
-  ),
-});
 
 /**
  * The edge's tenant and registration, from the SPIFFE URI SAN of its client certificate
@@ -134,7 +110,12 @@ export async function startEdgeListener(
       throw new CmkError('INVALID_ARGUMENT', 'version must be a whole number from 1 to 999999999');
     const material = await unwrapVersion(keychain, edge.workspace, name, version);
     try {
-      return { key: state, tenantId: edge.tenantId, version, material: material.toString('base64') };
+      return {
+        key: state,
+        tenantId: edge.tenantId,
+        version,
+        material: material.toString('base64'),
+      } satisfies KeyMaterialResponse;
     } finally {
       material.fill(0);
     }
@@ -156,7 +137,7 @@ export async function startEdgeListener(
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     });
-    const write = (event: Record<string, unknown>) => response.write(`${JSON.stringify(event)}\n`);
+    const write = (event: EdgeEvent) => response.write(`${JSON.stringify(event)}\n`);
     // An edge that remembers a revision CMK never reached (restored from an older backup) starts over.
     const reset = sent > latest;
     // A fresh edge holds nothing, so the history is of no use to it: it starts at the present.
@@ -251,9 +232,9 @@ export async function startEdgeListener(
     if (request.method === 'GET' && key?.[1])
       return sendJson(response, 200, await keyMaterial(edge, key[1], url.searchParams), requestId);
     if (request.method === 'POST' && url.pathname === '/edge/v1/usage') {
-      let body: { items: UsageRecord[] };
+      let body: UsageReport;
       try {
-        body = parse(UsageBody, (await readJsonBody(request)) ?? {});
+        body = parse(UsageReport, (await readJsonBody(request)) ?? {});
       } catch (error) {
         if (error instanceof SchemaValidationError)
           throw new CmkError('INVALID_ARGUMENT', `the usage report is invalid: ${error.message}`);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EdgeKeyState, UsageRecord } from '@openkcm/edge-protocol';
 import type { CertificateIssuerService } from '@openkcm/plugin-sdk';
 import type { Sql } from '../storage/database.js';
 import { recordAudit } from './audit.js';
@@ -182,15 +183,6 @@ export async function activeClientsByKey(
   return Object.fromEntries(rows.map((row) => [row.key_name, row.workloads]));
 }
 
-export interface UsageRecord {
-  key: string;
-  workload: string;
-  /** The minute the calls fell in (ISO time, seconds zero). */
-  minute: string;
-  operations: Record<'encrypt' | 'decrypt' | 'datakey' | 'rewrap', number>;
-  refused: number;
-}
-
 /**
  * Data-plane usage arrives aggregated per key, workload and minute: one audit record each (not
  * one per call), and the workload counts as an active client of the key.
@@ -222,17 +214,6 @@ export async function recordUsage(
         );
     }
   });
-}
-
-/** What an edge needs to know about a key: enough to decide, never the material itself. */
-export interface EdgeKeyState {
-  name: string;
-  id: string;
-  state: string;
-  currentVersion: number;
-  /** Versions below this are no longer usable (retention, destruction). */
-  oldestUsableVersion: number;
-  allowedWorkloads: string[];
 }
 
 export async function edgeKeyState(sql: Sql, tenantId: string, name: string): Promise<EdgeKeyState | null> {
