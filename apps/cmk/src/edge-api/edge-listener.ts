@@ -33,6 +33,7 @@ interface EdgeIdentity {
   certificateNotAfter: number;
 }
 
+/** Tenant and edge IDs are UUIDs. */
 const EDGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const KEY_PATH = /^\/edge\/v1\/keys\/([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)$/;
 /** A registration is looked up again after this long, so a deregistration on another replica is seen within seconds. */
@@ -56,7 +57,7 @@ function certificateIdentity(request: IncomingMessage): {
     .filter((entry) => entry.startsWith('URI:'))
     .map((entry) => entry.slice(4));
   const match = uris.length === 1 ? /^spiffe:\/\/[^/]+\/tenant\/([^/]+)\/([^/]+)$/.exec(uris[0] ?? '') : null;
-  if (!match?.[1] || !match[2] || !EDGE_ID.test(match[2]))
+  if (!match?.[1] || !match[2] || !EDGE_ID.test(match[1]) || !EDGE_ID.test(match[2]))
     throw new CmkError(
       'UNAUTHENTICATED',
       'the client certificate does not name a tenant and an edge in its SAN',
