@@ -446,7 +446,10 @@ describe('the Crypto Edge', () => {
   });
 
   it('serves within the partition bound while CMK is down, then fails closed, and recovers', async () => {
-    const bounded = await startTestEdge(stack, ACME, 'edge-partition', { partitionBoundMs: 6000 });
+    const bounded = await startTestEdge(stack, ACME, 'edge-partition', {
+      // Longer than a heartbeat gap (5 s) plus a slow CMK shutdown, so the first check is inside it.
+      partitionBoundMs: 20_000,
+    });
     try {
       const token = await tokenFor(stack, ORDERS, ACME, 'edge-partition');
       const sealed = await call(bounded.url, token, 'orders', 'encrypt', { plaintext: b64('partition') });
@@ -461,7 +464,7 @@ describe('the Crypto Edge', () => {
           async () =>
             (await call(bounded.url, token, 'orders', 'decrypt', { ciphertext: sealed.body.ciphertext }))
               .status === 503,
-          30_000,
+          TIMEOUTS.converge,
           'the edge fails closed after the partition bound',
           250,
         );
