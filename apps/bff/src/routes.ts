@@ -262,6 +262,34 @@ export const ROUTES: Route[] = [
   }),
   route({
     method: 'get',
+    path: `${W}/audit`,
+    summary:
+      "The tenant's audit trail, newest first (who did what, when, with which result): ?subject=, ?actor=, ?action= (or a family such as key.), ?since= and ?until= (times), ?limit=, and ?before= with the previous page's next",
+    async handle(context) {
+      const query = new URLSearchParams({ order: 'newest' });
+      for (const name of ['limit', 'before', 'subject', 'actor', 'action', 'since', 'until']) {
+        const value = context.query[name];
+        if (value === undefined) continue;
+        if (typeof value !== 'string')
+          throw new ApiError(400, 'INVALID_ARGUMENT', `give ${name} once, as text`, { field: name });
+        query.set(name, value);
+      }
+      const answer = await context.cmk(
+        'GET',
+        `/tenants/${encodeURIComponent(context.workspace)}/audit?${query}`,
+      );
+      if (answer.status !== 200)
+        throw new ApiError(
+          answer.status,
+          typeof answer.body.code === 'string' ? answer.body.code : 'CMK_ERROR',
+          typeof answer.body.message === 'string' ? answer.body.message : `CMK answered ${answer.status}`,
+          (answer.body.details as Record<string, unknown> | undefined) ?? {},
+        );
+      return answer.body;
+    },
+  }),
+  route({
+    method: 'get',
     path: `${W}/overview`,
     summary:
       'Key chain overview (FR-402): accounts, keys by state, keys due within 24 hours, L1 health, tenant status, CMK plugin health',

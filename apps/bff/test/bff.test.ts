@@ -238,6 +238,24 @@ describe('the BFF with the real stack', () => {
     );
   });
 
+  it("shows the tenant's audit trail with the user's token: newest first, filtered, paged, viewers too", async () => {
+    const ofOrders = (await call('victor', 'GET', `${ACME}/audit?subject=orders&action=key.`)).body;
+    const actions = ofOrders.items.map((entry: { action: string }) => entry.action);
+    // The rotation (done by the controller for alice's rotate-now) comes before the creation, newest first.
+    expect(actions.indexOf('key.rotate')).toBeGreaterThanOrEqual(0);
+    expect(actions.indexOf('key.rotate')).toBeLessThan(actions.indexOf('key.create'));
+    expect(ofOrders.items.every((entry: { subject: string }) => entry.subject === 'orders')).toBe(true);
+    const first = (await call('victor', 'GET', `${ACME}/audit?limit=1`)).body;
+    expect(first.items).toHaveLength(1);
+    const second = (await call('victor', 'GET', `${ACME}/audit?limit=1&before=${first.next}`)).body;
+    expect(second.items[0].id).toBeLessThan(first.items[0].id);
+    const invalid = await call('victor', 'GET', `${ACME}/audit?since=yesterday`);
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.message).toContain('since');
+    expect((await call('victor', 'GET', `${ACME}/audit?actor=a&actor=b`)).status).toBe(400);
+    expect((await call('mallory', 'GET', `${ACME}/audit`)).status).toBe(403);
+  });
+
   it("refuses a Viewer's change and another tenant's read with 403 before anything else", async () => {
     const viewerWrite = await call('victor', 'POST', `${ACME}/keys`, {
       name: 'victors',

@@ -30,6 +30,10 @@ const AllowedWorkloads = Type.Array(Type.String({ minLength: 1, maxLength: 2048 
   maxItems: 64,
   description: 'SPIFFE IDs (or patterns: * one segment, ** the rest) of the workloads that may use the key',
 });
+/** A property only when it has a value (exactOptionalPropertyTypes). */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
 const actor = (context: { principal: { username: string } }) => ({ name: context.principal.username });
 const base64 = (field: string) =>
   Type.String({ maxLength: 65_536, pattern: '^[A-Za-z0-9+/]*={0,2}$', description: `${field}, base64` });
@@ -391,20 +395,48 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
     route({
       method: 'GET',
       path: `${T}/audit`,
-      summary: 'The audit trail of a tenant: who changed what, when, with which result',
+      summary:
+        'The audit trail of a tenant: who did what, when, with which result; filter by subject, actor, action (or a family such as key.) and time; page oldest-first with after or newest-first with order=newest and before',
       access: 'read',
       async handle(context) {
         const tenant = await getTenant(context.keychain.db, context.params.tenant ?? '');
-        const limit = integerQuery(context.query, 'limit', { min: 1, max: 1000, fallback: 100 });
-        const after = integerQuery(context.query, 'after', {
-          min: 0,
-          max: Number.MAX_SAFE_INTEGER,
-          fallback: 0,
-        });
-        return {
-          status: 200,
-          body: { items: await listAudit(context.keychain.db, tenant.id, { after, limit }) },
+        const query = context.query;
+        const order = query.get('order') ?? 'oldest';
+        if (order !== 'oldest' && order !== 'newest')
+          throw new CmkError('INVALID_ARGUMENT', 'order must be oldest or newest', { field: 'order' });
+        const cursor = (name: string) =>
+          query.has(name)
+            ? integerQuery(query, name, { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 })
+            : undefined;
+        const text = (name: string) => {
+          const value = query.get(name);
+          if (value === null || value === '') return undefined;
+          if (value.length > 2048)
+            throw new CmkError('INVALID_ARGUMENT', `${name} may be at most 2048 characters`, { field: name });
+          return value;
         };
+        const time = (name: string) => {
+          const value = text(name);
+          if (value === undefined) return undefined;
+          const parsed = new Date(value);
+          if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(parsed.getTime()))
+            throw new CmkError('INVALID_ARGUMENT', `${name} must be a time such as 2026-12-01T00:00:00Z`, {
+              field: name,
+            });
+          return parsed;
+        };
+        const page = await listAudit(context.keychain.db, tenant.id, {
+          order,
+          ...optional('after', cursor('after')),
+          ...optional('before', cursor('before')),
+          limit: integerQuery(query, 'limit', { min: 1, max: 1000, fallback: 100 }),
+          ...optional('subject', text('subject')),
+          ...optional('actor', text('actor')),
+          ...optional('action', text('action')),
+          ...optional('since', time('since')),
+          ...optional('until', time('until')),
+        });
+        return { status: 200, body: page };
       },
     }),
   ];

@@ -34,11 +34,28 @@ export interface AuditRecord {
   occurredAt: string;
 }
 
+/** Which records, in which order: `after` pages oldest-first, `before` newest-first; the filters narrow both. */
+export interface AuditQuery {
+  order: 'oldest' | 'newest';
+  /** Oldest-first: records with a greater ID. */
+  after?: number;
+  /** Newest-first: records with a smaller ID. */
+  before?: number;
+  limit: number;
+  subject?: string;
+  actor?: string;
+  /** An action (`key.rotate`) or a family of them (`key.`). */
+  action?: string;
+  since?: Date;
+  until?: Date;
+}
+
 export async function listAudit(
   sql: Sql,
   tenantId: string,
-  options: { after?: number; limit: number },
-): Promise<AuditRecord[]> {
+  query: AuditQuery,
+): Promise<{ items: AuditRecord[]; next: number | null }> {
+  const newest = query.order === 'newest';
   const rows = await sql.query<{
     id: number | string;
     actor: string;
@@ -48,10 +65,27 @@ export async function listAudit(
     details: Record<string, unknown>;
     occurred_at: Date;
   }>(
-    'select id, actor, action, subject, result, details, occurred_at from audit_events where tenant_id = $1 and id > $2 order by id limit $3',
-    [tenantId, options.after ?? 0, options.limit],
+    `select id, actor, action, subject, result, details, occurred_at from audit_events
+      where tenant_id = $1
+        and ($2::bigint is null or id > $2) and ($3::bigint is null or id < $3)
+        and ($4::text is null or subject = $4) and ($5::text is null or actor = $5)
+        and ($6::text is null or action = $6 or (right($6, 1) = '.' and starts_with(action, $6)))
+        and ($7::timestamptz is null or occurred_at >= $7) and ($8::timestamptz is null or occurred_at < $8)
+      order by id ${newest ? 'desc' : 'asc'} limit $9`,
+    [
+      tenantId,
+      newest ? null : (query.after ?? 0),
+      newest ? (query.before ?? null) : null,
+      query.subject ?? null,
+      query.actor ?? null,
+      query.action ?? null,
+      query.since ?? null,
+      query.until ?? null,
+      query.limit + 1,
+    ],
   );
-  return rows.map((row) => ({
+  const page = rows.slice(0, query.limit);
+  const items = page.map((row) => ({
     id: Number(row.id),
     actor: row.actor,
     action: row.action,
@@ -60,4 +94,5 @@ export async function listAudit(
     details: row.details,
     occurredAt: row.occurred_at.toISOString(),
   }));
+  return { items, next: rows.length > query.limit ? (items.at(-1)?.id ?? null) : null };
 }
