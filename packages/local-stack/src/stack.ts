@@ -1,6 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { readClientSecret } from '@openkcm/idp';
 import { LocalSpiffeIssuer } from '@openkcm/spiffe/local-issuer';
 import { type RunningProcess, startProcess } from './child-process.js';
@@ -8,9 +7,10 @@ import { CONTROLLER_SERVICE_ACCOUNT, EDGE_SERVICE_ACCOUNT, EDGE_WORKSPACE } from
 import { type Endpoints, writeEndpoints } from './endpoints.js';
 import { freePort } from './free-port.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { REPO_ROOT } from './repo-root.js';
 import { applyCrds, controlPlaneClient, seedWorkspaces } from './seed.js';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export { REPO_ROOT } from './repo-root.js';
 
 export interface StackOptions {
   dataDir: string;

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { edgeAudience } from '@openkcm/spiffe';
 import { LocalSpiffeIssuer } from '@openkcm/spiffe/local-issuer';
 import { EDGE_WORKSPACE } from './demo-users.js';
-import { REPO_ROOT } from './stack.js';
+import { REPO_ROOT } from './repo-root.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

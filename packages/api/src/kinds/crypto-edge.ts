@@ -60,7 +60,8 @@ export const cryptoEdgeKind = {
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
     { name: 'Connected', type: 'boolean', jsonPath: '.status.connected' },
     { name: 'Last Seen', type: 'date', jsonPath: '.status.lastSeen' },
-    { name: 'Certificate Expires', type: 'date', jsonPath: '.status.certificateNotAfter' },
+    // kubectl prints a date column as an age, which says nothing of a time still to come.
+    { name: 'Certificate Expires', type: 'string', jsonPath: '.status.certificateNotAfter' },
     { name: 'Secret', type: 'string', jsonPath: '.status.secretName', priority: 1 },
     READY_COLUMN,
     AGE_COLUMN,
