@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -523,5 +524,28 @@ describe('the Crypto Edge', () => {
     expect(failures).toEqual([]);
     expect(calls).toBeGreaterThan(10);
     expect(secondAcmeEdge.certificateNotAfter()).toBeGreaterThan(before ?? 0);
+  });
+
+  it("issues certificates as long as the CryptoEdge's certificateValidityHours says", async () => {
+    const kube = new KubeClient(
+      stack.endpoints.controlPlane ?? '',
+      stack.controllerToken,
+      stack.controlPlaneCa,
+    );
+    const lifetimeHours = async () => {
+      const secret = (await kube.get(
+        `/clusters/${ACME}/api/v1/namespaces/default/secrets/${edgeCredentialsSecret('edge-c')}`,
+      )) as unknown as { data: Record<string, string> };
+      const certificate = new X509Certificate(Buffer.from(secret.data['tls.crt'] ?? '', 'base64'));
+      return (Date.parse(certificate.validTo) - Date.parse(certificate.validFrom)) / 3_600_000;
+    };
+    expect(Math.round(await lifetimeHours())).toBe(8);
+    await acme.patch('cryptoedges', 'edge-c', { spec: { certificateValidityHours: 2 } });
+    await eventually(
+      async () => Math.round(await lifetimeHours()) === 2,
+      TIMEOUTS.converge,
+      'the controller re-issues the certificate of edge-c for 2 hours',
+      250,
+    );
   });
 });
