@@ -14,15 +14,18 @@ function currentConditions(object: KubeObject): Condition[] {
 }
 
 /** Conditions as Kubernetes keeps them: lastTransitionTime moves only when the status does. */
+/** A time as Kubernetes writes it: RFC 3339 in whole seconds. */
+export function kubeTime(iso: string): string {
+  return iso.replace(/\.\d{3}Z$/, 'Z');
+}
+
 export function withConditions(object: KubeObject, desired: DesiredCondition[], now: Date): Condition[] {
   const previous = currentConditions(object);
   const generation = object.metadata.generation ?? 1;
   const next = desired.map((condition) => {
     const before = previous.find((item) => item.type === condition.type);
     const lastTransitionTime =
-      before && before.status === condition.status
-        ? before.lastTransitionTime
-        : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      before && before.status === condition.status ? before.lastTransitionTime : kubeTime(now.toISOString());
     return { ...condition, observedGeneration: generation, lastTransitionTime };
   });
   const untouched = previous.filter((item) => !desired.some((condition) => condition.type === item.type));
@@ -90,7 +93,7 @@ export async function recordEvent(
   const cluster = clusterOf(object);
   const namespace = object.metadata.namespace ?? 'default';
   if (!cluster) return;
-  const time = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const time = kubeTime(now.toISOString());
   await kube.request('POST', `/clusters/${cluster}/api/v1/namespaces/${namespace}/events`, {
     apiVersion: 'v1',
     kind: 'Event',

@@ -1,16 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { edgeCredentialsSecret } from '@openkcm/api';
+import { EDGE_CREDENTIAL_KEYS, edgeCredentialsSecret } from '@openkcm/api';
 import { type KubeClient, KubeError, keychainPath } from '@openkcm/kube-client';
 import type { CredentialStore, EdgeCredentials } from './cmk-link.js';
-
-/** The keys of an edge's credentials Secret, which the controller writes and a pod mounts as files. */
-export const CREDENTIAL_KEYS = {
-  cert: 'tls.crt',
-  key: 'tls.key',
-  cmkCa: 'ca.crt',
-  cmkUrl: 'cmk-url',
-} as const;
 
 function fromEntries(read: (key: string) => string | undefined, where: string): EdgeCredentials {
   const value = (key: string) => {
@@ -19,10 +11,10 @@ function fromEntries(read: (key: string) => string | undefined, where: string): 
     return found;
   };
   return {
-    certPem: value(CREDENTIAL_KEYS.cert),
-    keyPem: value(CREDENTIAL_KEYS.key),
-    cmkCaPem: value(CREDENTIAL_KEYS.cmkCa),
-    cmkUrl: value(CREDENTIAL_KEYS.cmkUrl),
+    certPem: value(EDGE_CREDENTIAL_KEYS.cert),
+    keyPem: value(EDGE_CREDENTIAL_KEYS.key),
+    cmkCaPem: value(EDGE_CREDENTIAL_KEYS.cmkCa),
+    cmkUrl: value(EDGE_CREDENTIAL_KEYS.cmkUrl),
   };
 }
 
@@ -31,13 +23,13 @@ export function directoryStore(dir: string): CredentialStore {
   return {
     async load() {
       const entries = new Map<string, string>();
-      for (const key of Object.values(CREDENTIAL_KEYS))
+      for (const key of Object.values(EDGE_CREDENTIAL_KEYS))
         entries.set(key, await readFile(join(dir, key), 'utf8').catch(() => ''));
       return fromEntries((key) => entries.get(key), dir);
     },
     async save(credentials) {
-      await writeFile(join(dir, CREDENTIAL_KEYS.cert), credentials.certPem, { mode: 0o644 });
-      await writeFile(join(dir, CREDENTIAL_KEYS.key), credentials.keyPem, { mode: 0o600 });
+      await writeFile(join(dir, EDGE_CREDENTIAL_KEYS.cert), credentials.certPem, { mode: 0o644 });
+      await writeFile(join(dir, EDGE_CREDENTIAL_KEYS.key), credentials.keyPem, { mode: 0o600 });
     },
   };
 }

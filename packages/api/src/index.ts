@@ -28,6 +28,7 @@ export {
   CryptoEdgeSpec,
   CryptoEdgeStatus,
   cryptoEdgeKind,
+  EDGE_CREDENTIAL_KEYS,
   EDGE_PHASES,
   edgeCredentialsSecret,
 } from './kinds/crypto-edge.js';

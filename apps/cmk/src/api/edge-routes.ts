@@ -2,7 +2,6 @@ import type { CertificateIssuerService } from '@openkcm/plugin-sdk';
 import { Type } from '@openkcm/schema';
 import {
   activeClientsByKey,
-  edgeForCertificate,
   issueEdgeCertificate,
   listEdges,
   registerEdge,
@@ -50,8 +49,11 @@ export function edgeRoutes(endpoint: EdgeEndpoint | undefined): Route[] {
           { name, validityHours: body.validityHours },
           { name: context.principal.username },
         );
-        const identity = await edgeForCertificate(context.keychain, workspace, name);
-        const certificate = await issueEdgeCertificate(context.keychain, edges.issuer, identity);
+        const certificate = await issueEdgeCertificate(context.keychain, edges.issuer, {
+          id: registered.edge.id,
+          tenantId: registered.tenantId,
+          validityHours: registered.edge.validityHours,
+        });
         return {
           status: registered.created ? 201 : 200,
           body: {

@@ -30,8 +30,11 @@ interface EdgeIdentity {
   name: string;
   tenantId: string;
   workspace: string;
+  validityHours: number;
   certificateNotAfter: number;
 }
+
+type Registration = Omit<EdgeIdentity, 'certificateNotAfter'>;
 
 /** Tenant and edge IDs are UUIDs. */
 const EDGE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -81,24 +84,25 @@ export async function startEdgeListener(
   options: EdgeListenerOptions,
 ): Promise<RunningEdgeListener> {
   const heartbeatMs = options.heartbeatMs ?? 5000;
-  const registrations = new Map<string, { edge: EdgeIdentity | undefined; checkedAt: number }>();
+  const registrations = new Map<string, { edge: Registration | undefined; checkedAt: number }>();
   const streams = new Map<string, Set<() => void>>();
 
   async function identify(request: IncomingMessage): Promise<EdgeIdentity> {
     const fromCertificate = certificateIdentity(request);
-    const cached = registrations.get(fromCertificate.edgeId);
-    let edge = cached && Date.now() - cached.checkedAt < REGISTRATION_TTL_MS ? cached.edge : undefined;
+    let cached = registrations.get(fromCertificate.edgeId);
     if (!cached || Date.now() - cached.checkedAt >= REGISTRATION_TTL_MS) {
-      const found = await findEdge(keychain.db, fromCertificate.tenantId, fromCertificate.edgeId);
-      edge = found && { ...found, certificateNotAfter: fromCertificate.notAfter };
-      registrations.set(fromCertificate.edgeId, { edge, checkedAt: Date.now() });
+      cached = {
+        edge: await findEdge(keychain.db, fromCertificate.tenantId, fromCertificate.edgeId),
+        checkedAt: Date.now(),
+      };
+      registrations.set(fromCertificate.edgeId, cached);
     }
-    if (!edge || edge.tenantId !== fromCertificate.tenantId)
+    if (!cached.edge || cached.edge.tenantId !== fromCertificate.tenantId)
       throw new CmkError(
         'PERMISSION_DENIED',
         'this Crypto Edge is not registered (it was deleted or never enrolled); create its CryptoEdge resource and use the certificate the controller provides',
       );
-    return { ...edge, certificateNotAfter: fromCertificate.notAfter };
+    return { ...cached.edge, certificateNotAfter: fromCertificate.notAfter };
   }
 
   async function keyMaterial(edge: EdgeIdentity, name: string, query: URLSearchParams) {
@@ -245,15 +249,7 @@ export async function startEdgeListener(
       return sendJson(response, 202, { accepted: body.items.length }, requestId);
     }
     if (request.method === 'POST' && url.pathname === '/edge/v1/certificate') {
-      const [row] = await keychain.db.query<{ validity_hours: number }>(
-        'select validity_hours from crypto_edges where id = $1',
-        [edge.id],
-      );
-      const issued = await issueEdgeCertificate(keychain, options.issuer, {
-        id: edge.id,
-        tenantId: edge.tenantId,
-        validityHours: row?.validity_hours ?? 8,
-      });
+      const issued = await issueEdgeCertificate(keychain, options.issuer, edge);
       return sendJson(response, 200, issued, requestId);
     }
     throw new CmkError('NOT_FOUND', `no edge API at ${request.method} ${url.pathname}`);

@@ -66,7 +66,7 @@ export async function registerEdge(
   workspace: string,
   request: { name: string; validityHours: number },
   actor: Actor,
-): Promise<{ edge: CryptoEdge; created: boolean }> {
+): Promise<{ edge: CryptoEdge; tenantId: string; created: boolean }> {
   const tenant = await activeTenant(ctx.db, workspace);
   const created = await ctx.db.transaction(async (sql) => {
     const inserted = await sql.query<{ id: string }>(
@@ -86,7 +86,7 @@ export async function registerEdge(
       });
     return isNew;
   });
-  return { edge: toEdge(await edgeRow(ctx.db, workspace, request.name)), created };
+  return { edge: toEdge(await edgeRow(ctx.db, workspace, request.name)), tenantId: tenant.id, created };
 }
 
 /** A client certificate for the edge, the tenant and the edge's ID in its SAN (FR-2.2, FR-2.3). */
@@ -105,16 +105,6 @@ export async function issueEdgeCertificate(
     issued.notAfter,
   ]);
   return issued;
-}
-
-export async function edgeForCertificate(
-  ctx: KeyChainContext,
-  workspace: string,
-  name: string,
-): Promise<{ id: string; tenantId: string; validityHours: number }> {
-  const row = await edgeRow(ctx.db, workspace, name);
-  await activeTenant(ctx.db, workspace);
-  return { id: row.id, tenantId: row.tenant_id, validityHours: row.validity_hours };
 }
 
 /** Deregisters an edge: its certificates stop working at once, whatever their expiry. */
@@ -156,12 +146,22 @@ export async function findEdge(
   sql: Sql,
   tenantId: string,
   edgeId: string,
-): Promise<{ id: string; name: string; tenantId: string; workspace: string } | undefined> {
+): Promise<
+  { id: string; name: string; tenantId: string; workspace: string; validityHours: number } | undefined
+> {
   const [row] = await sql.query<EdgeRow>(`${EDGE_VIEW} where e.id = $1 and e.tenant_id = $2`, [
     edgeId,
     tenantId,
   ]);
-  return row && { id: row.id, name: row.name, tenantId: row.tenant_id, workspace: row.workspace };
+  return (
+    row && {
+      id: row.id,
+      name: row.name,
+      tenantId: row.tenant_id,
+      workspace: row.workspace,
+      validityHours: row.validity_hours,
+    }
+  );
 }
 
 export async function touchEdge(sql: Sql, edgeId: string): Promise<void> {

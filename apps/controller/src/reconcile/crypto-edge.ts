@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { CMK_CLEANUP_FINALIZER, edgeCredentialsSecret } from '@openkcm/api';
+import { CMK_CLEANUP_FINALIZER, EDGE_CREDENTIAL_KEYS, edgeCredentialsSecret } from '@openkcm/api';
 import { KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
 import { keyOf, type ObjectRef } from '../object-key.js';
-import { withConditions, writeStatus } from '../status.js';
+import { kubeTime, withConditions, writeStatus } from '../status.js';
 import { isBound } from './tenant.js';
 
 /** How often connection state and active clients are read from CMK while an edge exists. */
@@ -20,10 +20,6 @@ interface CmkEdge {
 }
 
 const absent = (error: unknown) => error instanceof KubeError && error.status === 404;
-
-function secondsPrecision(iso: string): string {
-  return iso.replace(/\.\d{3}Z$/, 'Z');
-}
 
 /**
  * A CryptoEdge is enrolled in CMK and its client certificate kept fresh in `<edge>-credentials`
@@ -163,10 +159,10 @@ export async function reconcileCryptoEdge(ctx: ControllerContext, ref: ObjectRef
         labels: { 'keychain.openkcm.io/crypto-edge': ref.name },
       },
       data: base64Values({
-        'tls.crt': body.certificate.certificatePem,
-        'tls.key': body.certificate.privateKeyPem,
-        'ca.crt': body.cmk.caPem,
-        'cmk-url': body.cmk.url,
+        [EDGE_CREDENTIAL_KEYS.cert]: body.certificate.certificatePem,
+        [EDGE_CREDENTIAL_KEYS.key]: body.certificate.privateKeyPem,
+        [EDGE_CREDENTIAL_KEYS.cmkCa]: body.cmk.caPem,
+        [EDGE_CREDENTIAL_KEYS.cmkUrl]: body.cmk.url,
       }),
     });
   }
@@ -194,9 +190,9 @@ export async function reconcileCryptoEdge(ctx: ControllerContext, ref: ObjectRef
       phase: connected ? 'Connected' : registered?.lastSeen ? 'Disconnected' : 'Enrolled',
       cmkEdgeID: edgeId,
       secretName,
-      ...(notAfter ? { certificateNotAfter: secondsPrecision(new Date(notAfter).toISOString()) } : {}),
+      ...(notAfter ? { certificateNotAfter: kubeTime(new Date(notAfter).toISOString()) } : {}),
       connected,
-      ...(registered?.lastSeen ? { lastSeen: secondsPrecision(registered.lastSeen) } : {}),
+      ...(registered?.lastSeen ? { lastSeen: kubeTime(registered.lastSeen) } : {}),
       activeWorkloads: workloads.size,
       observedGeneration: edge.metadata.generation,
       conditions: withConditions(
@@ -220,7 +216,7 @@ export async function reconcileCryptoEdge(ctx: ControllerContext, ref: ObjectRef
                 status: 'False',
                 reason: registered?.lastSeen ? 'NotSeen' : 'NeverConnected',
                 message: registered?.lastSeen
-                  ? `CMK last heard from this edge at ${secondsPrecision(registered.lastSeen)}`
+                  ? `CMK last heard from this edge at ${kubeTime(registered.lastSeen)}`
                   : 'no edge has connected with this certificate yet',
               },
         ],
@@ -239,7 +235,7 @@ function base64Values(values: Record<string, string>): Record<string, string> {
 }
 
 function certificateIn(secret: KubeObject | undefined): { notBefore: number; notAfter: number } | undefined {
-  const pem = (secret as { data?: Record<string, string> } | undefined)?.data?.['tls.crt'];
+  const pem = (secret as { data?: Record<string, string> } | undefined)?.data?.[EDGE_CREDENTIAL_KEYS.cert];
   if (!pem) return undefined;
   try {
     const certificate = new X509Certificate(Buffer.from(pem, 'base64'));

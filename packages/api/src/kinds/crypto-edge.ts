@@ -10,6 +10,14 @@ export function edgeCredentialsSecret(edgeName: string): string {
   return `${edgeName}-credentials`;
 }
 
+/** The keys of that Secret, which the controller writes and an edge reads (or a pod mounts as files). */
+export const EDGE_CREDENTIAL_KEYS = {
+  cert: 'tls.crt',
+  key: 'tls.key',
+  cmkCa: 'ca.crt',
+  cmkUrl: 'cmk-url',
+} as const;
+
 export const CryptoEdgeSpec = Type.Object(
   {
     certificateValidityHours: Type.Integer({
