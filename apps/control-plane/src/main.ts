@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadOrCreateServingCertificate } from '@openkcm/pki';
+import { parseRequesterAnnotations } from './api/requester-annotations.js';
 import { startControlPlane } from './server.js';
 
 const { values } = parseArgs({
@@ -11,6 +12,7 @@ const { values } = parseArgs({
     'oidc-issuer': { type: 'string', default: process.env.OIDC_ISSUER },
     'oidc-audience': { type: 'string', default: process.env.OIDC_AUDIENCE ?? 'openkcm' },
     'service-account': { type: 'string', multiple: true, default: ['openkcm-controller'] },
+    'requester-annotation': { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -33,6 +35,7 @@ const controlPlane = await startControlPlane({
   ...(values['oidc-issuer']
     ? { oidc: { issuer: values['oidc-issuer'], audience: values['oidc-audience'] } }
     : {}),
+  requesterAnnotations: parseRequesterAnnotations(values['requester-annotation']),
   serviceAccounts: values['service-account'].map((name) => ({
     name,
     file: join(dataDir, 'secrets', `${name}.token`),

@@ -8,6 +8,7 @@ import { parseFieldSelector } from './api/field-selector.js';
 import { parseLabelSelector } from './api/label-selector.js';
 import { openApiDocument } from './api/openapi.js';
 import { patchKindOf } from './api/patch.js';
+import type { RequesterAnnotations } from './api/requester-annotations.js';
 import { type FieldValidation, ResourceService, type Scope } from './api/resource-service.js';
 import { toTable, wantsTable } from './api/table.js';
 import { serveWatch } from './api/watch.js';
@@ -36,6 +37,8 @@ export interface ControlPlaneOptions {
   historyLimit?: number;
   compactAfterRecords?: number;
   log?: (entry: Record<string, unknown>) => void;
+  /** Annotations whose setter the server records in another annotation (see requester-annotations.ts). */
+  requesterAnnotations?: RequesterAnnotations;
 }
 
 export interface RunningControlPlane {
@@ -82,7 +85,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
   const lifecycle = new BuiltinLifecycle(store, registry, () => baseUrl);
   lifecycle.loadStoredCrds();
   await lifecycle.createDefaultNamespace('root');
-  const service = new ResourceService(store, lifecycle);
+  const service = new ResourceService(store, lifecycle, options.requesterAnnotations);
   lifecycle.attach(service);
   const authenticator = createAuthenticator(
     options.oidc ? createTokenVerifier(options.oidc) : undefined,
@@ -128,6 +131,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     const writeOptions = () => ({
       dryRun: query(url, 'dryRun') === 'All',
       fieldValidation: fieldValidationOf(url),
+      requester: principal.username,
     });
     const body = async () => parseBody(await readBody(request), request.headers['content-type']);
 

@@ -76,14 +76,47 @@ describe('the controller against the local control plane and CMK', () => {
       'CMK to get the new schedule',
     );
     expect((await acme.get('serviceencryptionkeys', 'orders'))?.status?.currentVersion).toBe(2);
-    await acme.rotateNow('orders', '2026-11-22T11:00:00Z');
+    // A user cannot put someone else's name on a rotation: the API server records who set rotate-now.
+    await acme.patch('serviceencryptionkeys', 'orders', {
+      metadata: {
+        annotations: {
+          'keychain.openkcm.io/rotate-now': '2026-11-22T11:00:00Z',
+          'keychain.openkcm.io/rotate-now-requested-by': 'someone-else',
+        },
+      },
+    });
     await acme.waitFor(
       'serviceencryptionkeys',
       'orders',
       (resource) => resource?.status?.currentVersion === 3,
       'the second rotation',
     );
-    expect((await acme.cmk('/keys/orders')).currentVersion).toBe(3);
+    const history = (await acme.cmk('/keys/orders')) as {
+      currentVersion: number;
+      versions: Array<{ version: number; origin: string; createdBy: string }>;
+    };
+    expect(history.currentVersion).toBe(3);
+    expect(
+      history.versions.map(({ version, origin, createdBy }) => ({ version, origin, createdBy })),
+    ).toEqual([
+      { version: 3, origin: 'rotate-now', createdBy: acme.user },
+      { version: 2, origin: 'rotate-now', createdBy: acme.user },
+      { version: 1, origin: 'created', createdBy: 'service-account-openkcm-controller' },
+    ]);
+    const audit = (await acme.cmk('/audit?action=key.rotate&order=newest')) as {
+      items: Array<{ actor: string; details: { via?: string } }>;
+    };
+    expect(audit.items[0]).toMatchObject({
+      actor: acme.user,
+      details: { via: 'service-account-openkcm-controller' },
+    });
+    // Only product services may name another user as the one who asked.
+    expect(
+      await acme.cmk('/keys/orders/rotate', {
+        method: 'POST',
+        body: { requestId: 'forged', requestedBy: 'bob' },
+      }),
+    ).toMatchObject({ status: 403, code: 'PERMISSION_DENIED' });
     await acme.patch('serviceencryptionkeys', 'orders', { spec: { state: 'Disabled' } });
     await acme.waitFor(
       'serviceencryptionkeys',

@@ -8,6 +8,7 @@ export {
   CMK_CLEANUP_FINALIZER,
   GROUP,
   ROTATE_NOW_ANNOTATION,
+  ROTATE_NOW_REQUESTER_ANNOTATION,
   VERSION,
 } from './group.js';
 export {

@@ -1,5 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ROTATE_NOW_ANNOTATION, ROTATE_NOW_REQUESTER_ANNOTATION } from '@openkcm/api';
 import { readClientSecret } from '@openkcm/idp';
 import { LocalSpiffeIssuer } from '@openkcm/spiffe/local-issuer';
 import { type RunningProcess, startProcess } from './child-process.js';
@@ -80,6 +81,8 @@ const PROCESSES: Array<{
       CONTROLLER_SERVICE_ACCOUNT,
       '--service-account',
       EDGE_SERVICE_ACCOUNT,
+      '--requester-annotation',
+      `${ROTATE_NOW_ANNOTATION}=${ROTATE_NOW_REQUESTER_ANNOTATION}`,
     ],
   },
   {

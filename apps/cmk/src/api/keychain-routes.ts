@@ -307,14 +307,28 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
       path: `${T}/keys/:name/rotate`,
       summary: 'Rotate now: version + 1, once per request id',
       access: 'write',
-      body: Type.Object({ requestId: Type.String({ minLength: 1, maxLength: 256 }) }),
+      body: Type.Object({
+        requestId: Type.String({ minLength: 1, maxLength: 256 }),
+        requestedBy: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 256,
+            description: 'The user a product service rotates for (the controller applying rotate-now)',
+          }),
+        ),
+      }),
       async handle(context, body) {
+        if (body.requestedBy !== undefined && !context.principal.system)
+          throw new CmkError(
+            'PERMISSION_DENIED',
+            'only product services may rotate on behalf of another user; leave requestedBy out',
+          );
         const result = await rotateKey(
           context.keychain,
           context.params.tenant ?? '',
           context.params.name ?? '',
           `request:${body.requestId}`,
-          actor(context),
+          body.requestedBy ? { name: body.requestedBy, via: context.principal.username } : actor(context),
         );
         return { status: 200, body: { ...result.key, rotated: result.rotated, version: result.version } };
       },

@@ -6,6 +6,8 @@ import type { RootCache } from './root-cache.js';
 /** Who asked for a change, as recorded in the audit trail. */
 export interface Actor {
   name: string;
+  /** The product service that acts for `name` (the controller applying a user's rotate-now). */
+  via?: string;
 }
 
 /** What the key chain operations share: storage, the profile's plugins, the clock and the policies. */

@@ -1,6 +1,6 @@
 import { recordAudit } from './audit.js';
 import { addSeconds, type KeyChainContext } from './context.js';
-import { rotateKey } from './service-keys.js';
+import { rotateKey, SCHEDULED_REQUEST } from './service-keys.js';
 
 const SCHEDULER = { name: 'rotation-scheduler' };
 
@@ -27,7 +27,7 @@ export async function rotateDueKeys(
         ctx,
         key.workspace,
         key.name,
-        `schedule:${key.next_rotation_at.toISOString()}`,
+        `${SCHEDULED_REQUEST}${key.next_rotation_at.toISOString()}`,
         SCHEDULER,
       );
       if (result.rotated) rotated++;

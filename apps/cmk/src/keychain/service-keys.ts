@@ -33,7 +33,14 @@ export interface KeyVersion {
   state: 'ACTIVE' | 'DESTROY_SCHEDULED' | 'DESTROYED';
   createdAt: string;
   destroyAfter: string | null;
+  /** Null for versions made before CMK recorded it. */
+  origin: VersionOrigin | null;
+  createdBy: string | null;
 }
+
+export type VersionOrigin = 'created' | 'schedule' | 'rotate-now';
+/** Scheduled rotations use their due time as request id, with this prefix. */
+export const SCHEDULED_REQUEST = 'schedule:';
 
 export interface ServiceKey {
   id: string;
@@ -136,8 +143,10 @@ export async function getKey(
     state: KeyVersion['state'];
     created_at: Date;
     destroy_after: Date | null;
+    origin: VersionOrigin | null;
+    created_by: string | null;
   }>(
-    'select version, state, created_at, destroy_after from key_versions where key_id = $1 order by version desc limit 1000',
+    'select version, state, created_at, destroy_after, origin, created_by from key_versions where key_id = $1 order by version desc limit 1000',
     [row.id],
   );
   return {
@@ -147,6 +156,8 @@ export async function getKey(
       state: version.state,
       createdAt: version.created_at.toISOString(),
       destroyAfter: version.destroy_after?.toISOString() ?? null,
+      origin: version.origin,
+      createdBy: version.created_by,
     })),
   };
 }
@@ -179,13 +190,14 @@ async function addVersion(
   sql: Sql,
   key: { id: string; tenantId: string; accountId: string },
   version: number,
+  origin: { how: VersionOrigin; by: string },
 ): Promise<void> {
   const generation = await wrappingGeneration(sql, key.accountId);
   const root = await ctx.roots.get(ctx, sql, key.accountId, generation);
   const wrapped = seal(root, newKey(), versionContext(key.tenantId, key.id, version));
   await sql.query(
-    "insert into key_versions (key_id, version, account_generation, wrapped, state, created_at) values ($1, $2, $3, $4, 'ACTIVE', $5)",
-    [key.id, version, generation, wrapped, ctx.now()],
+    "insert into key_versions (key_id, version, account_generation, wrapped, state, created_at, origin, created_by) values ($1, $2, $3, $4, 'ACTIVE', $5, $6, $7)",
+    [key.id, version, generation, wrapped, ctx.now(), origin.how, origin.by],
   );
 }
 
@@ -309,7 +321,10 @@ export async function createKey(
         JSON.stringify(allowedWorkloads),
       ],
     );
-    await addVersion(ctx, sql, { id, tenantId: tenant.id, accountId: account.id }, 1);
+    await addVersion(ctx, sql, { id, tenantId: tenant.id, accountId: account.id }, 1, {
+      how: 'created',
+      by: actor.name,
+    });
     await recordEdgeChange(sql, tenant.id, 'key', request.name);
     await recordAudit(sql, {
       tenantId: tenant.id,
@@ -367,7 +382,10 @@ export async function rotateKey(
       );
     const version = row.current_version + 1;
     const now = ctx.now();
-    await addVersion(ctx, sql, { id: row.id, tenantId: row.tenant_id, accountId: row.account_id }, version);
+    await addVersion(ctx, sql, { id: row.id, tenantId: row.tenant_id, accountId: row.account_id }, version, {
+      how: requestId.startsWith(SCHEDULED_REQUEST) ? 'schedule' : 'rotate-now',
+      by: actor.name,
+    });
     await sql.query(
       'update service_keys set current_version = $2, last_rotation_at = $3, next_rotation_at = $4, updated_at = now() where id = $1',
       [row.id, version, now, addSeconds(now, row.rotation_interval_seconds)],
@@ -384,7 +402,7 @@ export async function rotateKey(
       action: 'key.rotate',
       subject: name,
       result: 'success',
-      details: { version, requestId },
+      details: { version, requestId, ...(actor.via ? { via: actor.via } : {}) },
     });
     return { row, version, rotated: true };
   });

@@ -8,6 +8,7 @@ import type { FieldSelector } from './field-selector.js';
 import type { LabelSelector } from './label-selector.js';
 import { finalizersOf, keepSystemMetadata, type NameRule, validateMetadata } from './object-meta.js';
 import { jsonPatch, mergePatch, type PatchKind, strategicMergePatch } from './patch.js';
+import { type RequesterAnnotations, stampRequester } from './requester-annotations.js';
 
 /** Where a request operates: a workspace (logical cluster) and a resource type in it. */
 export interface Scope {
@@ -21,6 +22,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export interface WriteOptions {
   dryRun: boolean;
   fieldValidation: FieldValidation;
+  /** Who asks, for the requester annotations. */
+  requester: string;
 }
 
 export interface WriteResult {
@@ -80,6 +83,7 @@ export class ResourceService {
   constructor(
     private readonly store: ObjectStore,
     private readonly hooks: LifecycleHooks,
+    private readonly requesterAnnotations: RequesterAnnotations = new Map(),
   ) {}
 
   keyOf(scope: Scope, name: string): ObjectKey {
@@ -268,6 +272,7 @@ export class ResourceService {
     if (!scope.type.global)
       metadata.annotations = { ...metadata.annotations, [CLUSTER_ANNOTATION]: scope.cluster };
     if (scope.type.hasStatus) delete object.status;
+    stampRequester(this.requesterAnnotations, undefined, metadata, options.requester);
     const conformed = this.conform(scope, object, options.fieldValidation);
     this.hooks.prepareCreate(scope, conformed.object);
     const key = this.keyOf(scope, metadata.name);
@@ -315,6 +320,7 @@ export class ResourceService {
       next = { ...existing, status: incoming.status };
     } else {
       next = { ...incoming, metadata: keepSystemMetadata(incoming.metadata, existing.metadata) };
+      stampRequester(this.requesterAnnotations, existing.metadata, next.metadata, options.requester);
       if (scope.type.hasStatus) {
         if (existing.status === undefined) delete next.status;
         else next.status = existing.status;

@@ -1,4 +1,4 @@
-import { CMK_CLEANUP_FINALIZER, ROTATE_NOW_ANNOTATION } from '@openkcm/api';
+import { CMK_CLEANUP_FINALIZER, ROTATE_NOW_ANNOTATION, ROTATE_NOW_REQUESTER_ANNOTATION } from '@openkcm/api';
 import { KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
@@ -138,8 +138,10 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
   const rotateRequest = key.metadata.annotations?.[ROTATE_NOW_ANNOTATION];
   let observedRotateRequest = key.status?.observedRotateRequest as string | undefined;
   if (rotateRequest && rotateRequest !== observedRotateRequest && wantedState === 'ENABLED') {
+    const requestedBy = key.metadata.annotations?.[ROTATE_NOW_REQUESTER_ANNOTATION];
     const rotated = await ctx.cmk.call('POST', `${cmkKey}/rotate`, {
       requestId: `annotation:${key.metadata.uid}:${rotateRequest}`,
+      ...(requestedBy ? { requestedBy } : {}),
     });
     if (rotated.status !== 200) throw new Error(`CMK could not rotate the key: ${cmkMessage(rotated.body)}`);
     current = rotated.body;
