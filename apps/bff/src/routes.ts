@@ -1,4 +1,4 @@
-import { API_VERSION, ROTATE_NOW_ANNOTATION, tenantName } from '@openkcm/api';
+import { API_VERSION, ROTATE_NOW_ANNOTATION, settingsSpec, tenantName } from '@openkcm/api';
 import { type Principal, roleInWorkspace } from '@openkcm/auth';
 import {
   AccountBody,
@@ -6,12 +6,13 @@ import {
   KeyBody,
   KeyPatch,
   type OverviewResponse,
+  type PendingDeletionResponse,
   RekeyBody,
 } from '@openkcm/bff-api';
 import { type KubeClient, KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import type { Static, TSchema } from '@openkcm/schema';
 import { ApiError } from './errors.js';
-import { overview, recentEvents, topology } from './views.js';
+import { attention, overview, recentEvents, topology } from './views.js';
 import { visibleWorkspaces } from './workspaces.js';
 
 const NAMESPACE = 'default';
@@ -54,6 +55,122 @@ async function optional<T>(read: Promise<T>): Promise<T | undefined> {
     if (error instanceof KubeError && error.status === 404) return undefined;
     throw error;
   });
+}
+
+/** A CMK answer that must be a success; CMK's own error (code, message, details) is passed on. */
+async function cmkOk<T = Record<string, unknown>>(
+  context: RouteContext,
+  method: string,
+  apiPath: string,
+): Promise<T> {
+  const answer = await context.cmk(method, `/tenants/${encodeURIComponent(context.workspace)}${apiPath}`);
+  if (answer.status >= 300)
+    throw new ApiError(
+      answer.status,
+      typeof answer.body.code === 'string' ? answer.body.code : 'CMK_ERROR',
+      typeof answer.body.message === 'string' ? answer.body.message : `CMK answered ${answer.status}`,
+      (answer.body.details as Record<string, unknown> | undefined) ?? {},
+    );
+  return answer.body as T;
+}
+
+interface CmkKey {
+  name: string;
+  accountName: string;
+  algorithm: string;
+  state: string;
+  rotationSchedule: string;
+  currentVersion: number;
+  allowedWorkloads: string[];
+  deleteAfter: string | null;
+}
+interface CmkAccount {
+  name: string;
+  providerType: string;
+  keyReference: string;
+  accessData: Record<string, unknown>;
+  deleteAfter: string | null;
+}
+
+async function pendingDeletion(context: RouteContext): Promise<PendingDeletionResponse> {
+  const [keys, accounts] = await Promise.all([
+    cmkOk<{ items: CmkKey[] }>(context, 'GET', '/keys?state=PENDING_DELETION'),
+    cmkOk<{ items: CmkAccount[] }>(context, 'GET', '/accounts?state=PENDING_DELETION'),
+  ]);
+  return {
+    keys: keys.items.map((key) => ({
+      name: key.name,
+      account: key.accountName,
+      currentVersion: key.currentVersion,
+      deleteAfter: key.deleteAfter ?? '',
+    })),
+    accounts: accounts.items.map((account) => ({
+      name: account.name,
+      providerType: account.providerType,
+      keyReference: account.keyReference,
+      deleteAfter: account.deleteAfter ?? '',
+    })),
+  };
+}
+
+/**
+ * Cancels a deletion in CMK and puts the object back. An object still finishing its deletion would
+ * delete the restored one in CMK again, so that is refused before CMK is asked; one that is already
+ * back (created with kubectl meanwhile) is left as it is.
+ */
+async function cancelDeletion<T extends { name: string }>(
+  context: RouteContext,
+  target: { plural: string; kind: string; cmkPath: string },
+  specOf: (restored: T) => object,
+): Promise<{ name: string; restored: true }> {
+  const name = context.params.name ?? '';
+  const existing = await optional(context.kube.get(path(context, target.plural, name)));
+  if (existing?.metadata.deletionTimestamp)
+    throw new ApiError(
+      409,
+      'STILL_DELETING',
+      `${target.kind} "${name}" is still being removed; try again in a few seconds`,
+      { name },
+    );
+  const restored = await cmkOk<T>(
+    context,
+    'POST',
+    `/${target.cmkPath}/${encodeURIComponent(name)}/cancel-deletion`,
+  );
+  if (!existing)
+    await context.kube
+      .request('POST', path(context, target.plural), {
+        apiVersion: API_VERSION,
+        kind: target.kind,
+        metadata: { name },
+        spec: specOf(restored),
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof KubeError && error.status === 409)) throw error;
+      });
+  return { name, restored: true };
+}
+
+/** Destroying data needs the object's name typed, as re-key does. */
+function requireTypedName(context: RouteContext, what: string) {
+  const name = context.params.name ?? '';
+  if (context.query.confirm !== name)
+    throw new ApiError(
+      400,
+      'CONFIRMATION_REQUIRED',
+      `type the ${what} name "${name}" (?confirm=) to confirm`,
+      {
+        field: 'confirm',
+      },
+    );
+}
+
+async function eventsOf(context: RouteContext, kind: string) {
+  const events = await context.kube.request<{ items: KubeObject[] }>(
+    'GET',
+    `/clusters/${context.workspace}/api/v1/namespaces/${NAMESPACE}/events`,
+  );
+  return { items: recentEvents(events.items, 100, { kind, name: context.params.name ?? '' }) };
 }
 
 const W = '/workspaces/:workspace';
@@ -256,9 +373,64 @@ export const ROUTES: Route[] = [
   route({
     method: 'delete',
     path: `${W}/keys/:name`,
-    summary: 'Delete a key (its material is destroyed after the waiting period)',
+    summary:
+      'Delete a key (its material is destroyed after the waiting period); ?confirm= must repeat its name',
+    handle: (context) => {
+      requireTypedName(context, 'key');
+      return context.kube.request('DELETE', path(context, 'serviceencryptionkeys', context.params.name));
+    },
+  }),
+  route({
+    method: 'get',
+    path: `${W}/pending-deletion`,
+    summary: 'Keys and Accounts in their deletion waiting period, with the time they are destroyed',
+    handle: pendingDeletion,
+  }),
+  route({
+    method: 'post',
+    path: `${W}/keys/:name/cancel-deletion`,
+    summary:
+      'Cancel the deletion of a key in its waiting period: CMK keeps its versions, the object comes back',
     handle: (context) =>
-      context.kube.request('DELETE', path(context, 'serviceencryptionkeys', context.params.name)),
+      cancelDeletion<CmkKey>(
+        context,
+        { plural: 'serviceencryptionkeys', kind: 'ServiceEncryptionKey', cmkPath: 'keys' },
+        (key) => ({
+          accountRef: { name: key.accountName },
+          algorithm: key.algorithm,
+          rotationSchedule: key.rotationSchedule,
+          state: key.state === 'DISABLED' ? 'Disabled' : 'Enabled',
+          ...(key.allowedWorkloads.length > 0 ? { allowedWorkloads: key.allowedWorkloads } : {}),
+        }),
+      ),
+  }),
+  route({
+    method: 'post',
+    path: `${W}/accounts/:name/cancel-deletion`,
+    summary:
+      'Cancel the deletion of an Account in its waiting period: its root key is kept, the object comes back',
+    handle: (context) =>
+      cancelDeletion<CmkAccount>(
+        context,
+        { plural: 'accounts', kind: 'Account', cmkPath: 'accounts' },
+        (account) => ({
+          providerType: account.providerType,
+          keyReference: account.keyReference,
+          ...settingsSpec(account.providerType, account.accessData),
+        }),
+      ),
+  }),
+  route({
+    method: 'get',
+    path: `${W}/accounts/:name/events`,
+    summary: 'Kubernetes Events of an Account, newest first',
+    handle: (context) => eventsOf(context, 'Account'),
+  }),
+  route({
+    method: 'get',
+    path: `${W}/keys/:name/events`,
+    summary: 'Kubernetes Events of a key, newest first',
+    handle: (context) => eventsOf(context, 'ServiceEncryptionKey'),
   }),
   route({
     method: 'get',
@@ -274,27 +446,16 @@ export const ROUTES: Route[] = [
           throw new ApiError(400, 'INVALID_ARGUMENT', `give ${name} once, as text`, { field: name });
         query.set(name, value);
       }
-      const answer = await context.cmk(
-        'GET',
-        `/tenants/${encodeURIComponent(context.workspace)}/audit?${query}`,
-      );
-      if (answer.status !== 200)
-        throw new ApiError(
-          answer.status,
-          typeof answer.body.code === 'string' ? answer.body.code : 'CMK_ERROR',
-          typeof answer.body.message === 'string' ? answer.body.message : `CMK answered ${answer.status}`,
-          (answer.body.details as Record<string, unknown> | undefined) ?? {},
-        );
-      return answer.body;
+      return cmkOk(context, 'GET', `/audit?${query}`);
     },
   }),
   route({
     method: 'get',
     path: `${W}/overview`,
     summary:
-      'Key chain overview (FR-402): accounts, keys by state, keys due within 24 hours, L1 health, tenant status, CMK plugin health',
+      'Key chain overview (FR-402): accounts, keys by state, keys overdue for rotation, what needs attention, L1 health, tenant status, CMK plugin health',
     async handle(context) {
-      const [tenant, accounts, keys, plugins, events] = await Promise.all([
+      const [tenant, accounts, keys, plugins, events, pending] = await Promise.all([
         optional(context.kube.get(path(context, 'tenants', tenantName(context.workspace)))),
         items(context, 'accounts'),
         items(context, 'serviceencryptionkeys'),
@@ -306,9 +467,13 @@ export const ROUTES: Route[] = [
           )
           .then((list) => list.items)
           .catch(() => []),
+        // Without CMK the rest of the overview still shows; deletions are then left out of the list.
+        pendingDeletion(context).catch(() => undefined),
       ]);
+      const now = new Date();
       return {
-        ...overview(tenant, accounts, keys, new Date()),
+        ...overview(tenant, accounts, keys, now),
+        attention: attention(tenant, accounts, keys, pending, now),
         recentEvents: recentEvents(events, 10),
         plugins: plugins?.status === 200 ? (plugins.body.items as OverviewResponse['plugins']) : null,
       };

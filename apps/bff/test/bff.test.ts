@@ -315,7 +315,9 @@ describe('the BFF with the real stack', () => {
       ).status,
     ).toBe(201);
     expect((await call('alice', 'DELETE', `${ACME}/accounts/spare`)).status).toBe(200);
-    expect((await call('alice', 'DELETE', `${ACME}/keys/streamed-later`)).status).toBe(404);
+    expect((await call('alice', 'DELETE', `${ACME}/keys/streamed-later?confirm=streamed-later`)).status).toBe(
+      404,
+    );
   });
 
   it("tells at once that a deleted key's name is held through its waiting period, in the answer and in the conditions", async () => {
@@ -329,7 +331,10 @@ describe('the BFF with the real stack', () => {
       TIMEOUTS.converge,
       'the key',
     );
-    expect((await call('alice', 'DELETE', `${ACME}/keys/transient`)).status).toBe(200);
+    const unconfirmed = await call('alice', 'DELETE', `${ACME}/keys/transient?confirm=transien`);
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.body).toMatchObject({ code: 'CONFIRMATION_REQUIRED', details: { field: 'confirm' } });
+    expect((await call('alice', 'DELETE', `${ACME}/keys/transient?confirm=transient`)).status).toBe(200);
     await eventually(
       async () => (await read('transient')).status === 404,
       TIMEOUTS.converge,
@@ -374,6 +379,49 @@ describe('the BFF with the real stack', () => {
       'DELETE',
       '/clusters/root:orgs:acme/apis/keychain.openkcm.io/v1alpha1/namespaces/default/serviceencryptionkeys/transient',
     );
+  });
+
+  it('lists what waits for deletion and cancels it: the key comes back Active with its versions and Events', async () => {
+    const read = (name: string) => call('alice', 'GET', `${ACME}/keys/${name}`);
+    // The previous test deleted the kubectl-made "transient" again; wait until it is gone.
+    await eventually(
+      async () => (await read('transient')).status === 404,
+      TIMEOUTS.converge,
+      'the key to go',
+    );
+    const pending = (await call('victor', 'GET', `${ACME}/pending-deletion`)).body;
+    expect(pending.keys).toEqual([
+      expect.objectContaining({ name: 'transient', account: 'root', currentVersion: 1 }),
+    ]);
+    expect(Date.parse(pending.keys[0].deleteAfter)).toBeGreaterThan(Date.now());
+    const overview = (await call('victor', 'GET', `${ACME}/overview`)).body;
+    expect(overview.attention).toContainEqual(
+      expect.objectContaining({
+        kind: 'ServiceEncryptionKey',
+        name: 'transient',
+        problem: 'PendingDeletion',
+      }),
+    );
+    expect((await call('victor', 'POST', `${ACME}/keys/transient/cancel-deletion`)).status).toBe(403);
+    expect((await call('mallory', 'GET', `${ACME}/pending-deletion`)).status).toBe(403);
+    expect((await call('alice', 'POST', `${ACME}/keys/transient/cancel-deletion`)).status).toBe(200);
+    await eventually(
+      async () => (await read('transient')).body.status?.phase === 'Active',
+      TIMEOUTS.converge,
+      'the restored key to be Active',
+    );
+    expect(
+      (await read('transient')).body.versions.map((version: { version: number }) => version.version),
+    ).toEqual([1]);
+    expect((await call('victor', 'GET', `${ACME}/pending-deletion`)).body.keys).toEqual([]);
+    const events = (await call('victor', 'GET', `${ACME}/keys/transient/events`)).body;
+    expect(events.items.length).toBeGreaterThan(0);
+    expect(
+      events.items.every((event: { object: string }) => event.object === 'ServiceEncryptionKey/transient'),
+    ).toBe(true);
+    expect((await call('mallory', 'GET', `${ACME}/keys/transient/events`)).status).toBe(403);
+    // Cancelling what is not being deleted says so.
+    expect((await call('alice', 'POST', `${ACME}/keys/transient/cancel-deletion`)).status).toBe(412);
   });
 
   it('answers malformed, invalid and oversized bodies with the error shape', async () => {

@@ -15,22 +15,29 @@ import { ApiError, createRequest } from './api/client.js';
 import { KeyChainEnvironmentContext, useStatus } from './api/hooks.js';
 import { type LiveState, useLiveUpdates } from './api/live-updates.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { NotifyProvider } from './components/notify.js';
 import { Empty, LoadError, Loading } from './components/states.js';
 import { PhaseStatus } from './components/status.js';
 import type { HostContext } from './host-context.js';
 import { usePermission } from './permissions.js';
+import { type Screen, useRoute } from './routing.js';
+import { AccountPage } from './screens/AccountPage.js';
 import { Accounts } from './screens/Accounts.js';
+import { Activity } from './screens/Activity.js';
+import { KeyPage } from './screens/KeyPage.js';
 import { Keys } from './screens/Keys.js';
 import { Overview } from './screens/Overview.js';
+import { PendingDeletion } from './screens/PendingDeletion.js';
 
 // The graph library is only fetched when someone opens the topology.
 const Topology = lazy(() => import('./screens/Topology.js'));
 
-export type KeyChainTab = 'overview' | 'accounts' | 'keys' | 'topology';
-const TABS: Array<{ id: KeyChainTab; text: string; icon: string }> = [
+const TABS: Array<{ id: Screen; text: string; icon: string }> = [
   { id: 'overview', text: 'Overview', icon: 'business-objects-experience' },
   { id: 'accounts', text: 'Accounts', icon: 'chain-link' },
   { id: 'keys', text: 'Service keys', icon: 'key' },
+  { id: 'activity', text: 'Activity', icon: 'activities' },
+  { id: 'deletion', text: 'Pending deletion', icon: 'delete' },
   { id: 'topology', text: 'Topology', icon: 'org-chart' },
 ];
 
@@ -41,11 +48,49 @@ const LIVE_TEXT: Record<LiveState, string> = {
 };
 
 function Screens() {
+  const [route, navigate] = useRoute();
+  const tab = route.screen;
+  // List filters go into the link without a history entry per keystroke.
+  const setParams = (params: Record<string, string>) =>
+    navigate(
+      {
+        screen: route.screen,
+        params: Object.fromEntries(Object.entries(params).filter(([, value]) => value)),
+      },
+      true,
+    );
+  const back = () => navigate({ screen: route.screen });
+  const screenView = (screen: Screen) => {
+    switch (screen) {
+      case 'overview':
+        return <Overview />;
+      case 'accounts':
+        return route.name ? (
+          <AccountPage name={route.name} back={back} />
+        ) : (
+          <Accounts params={route.params} setParams={setParams} />
+        );
+      case 'keys':
+        return route.name ? (
+          <KeyPage name={route.name} back={back} />
+        ) : (
+          <Keys params={route.params} setParams={setParams} />
+        );
+      case 'activity':
+        return <Activity params={route.params} setParams={setParams} />;
+      case 'deletion':
+        return <PendingDeletion />;
+      case 'topology':
+        return (
+          <Suspense fallback={<Loading what="the topology" />}>
+            <Topology showAccountKeys={(account) => navigate({ screen: 'keys', params: { account } })} />
+          </Suspense>
+        );
+    }
+  };
   const status = useStatus();
   const live = useLiveUpdates();
   const { canChange, why } = usePermission();
-  const [tab, setTab] = useState<KeyChainTab>('overview');
-  const [accountFilter, setAccountFilter] = useState<string>();
   if (status.isPending) return <Loading what="the Key Chain" />;
   if (!status.data) {
     const forbidden = status.error instanceof ApiError && status.error.status === 403;
@@ -103,7 +148,7 @@ function Screens() {
         tabLayout="Inline"
         contentBackgroundDesign="Transparent"
         onTabSelect={(event) =>
-          setTab((event.detail.tab.dataset.tab as KeyChainTab | undefined) ?? 'overview')
+          navigate({ screen: (event.detail.tab.dataset.tab as Screen | undefined) ?? 'overview' })
         }
       >
         {TABS.map((entry) => (
@@ -114,22 +159,8 @@ function Screens() {
             selected={tab === entry.id}
             data-tab={entry.id}
           >
-            <ErrorBoundary resetKey={tab}>
-              {tab === entry.id && entry.id === 'overview' && <Overview />}
-              {tab === entry.id && entry.id === 'accounts' && <Accounts />}
-              {tab === entry.id && entry.id === 'keys' && (
-                <Keys accountFilter={accountFilter} clearFilter={() => setAccountFilter(undefined)} />
-              )}
-              {tab === entry.id && entry.id === 'topology' && (
-                <Suspense fallback={<Loading what="the topology" />}>
-                  <Topology
-                    showAccountKeys={(account) => {
-                      setAccountFilter(account);
-                      setTab('keys');
-                    }}
-                  />
-                </Suspense>
-              )}
+            <ErrorBoundary resetKey={`${tab}/${route.name ?? ''}`}>
+              {tab === entry.id && screenView(entry.id)}
             </ErrorBoundary>
           </Tab>
         ))}
@@ -182,7 +213,9 @@ export function KeyChain({ context }: { context: HostContext }) {
               color: 'var(--sapTextColor)',
             }}
           >
-            <Screens key={context.workspace} />
+            <NotifyProvider>
+              <Screens key={context.workspace} />
+            </NotifyProvider>
           </div>
         </KeyChainEnvironmentContext.Provider>
       </QueryClientProvider>

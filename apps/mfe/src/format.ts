@@ -31,3 +31,13 @@ export function readyCondition(object: {
 }) {
   return object.status?.conditions?.find((condition) => condition.type === 'Ready');
 }
+
+/** `L1KeyNotUsable` → "L1 key not usable", `PENDING_DELETION` → "pending deletion": states read as words. */
+export function words(identifier: string): string {
+  if (/^[A-Z0-9_]+$/.test(identifier)) return identifier.toLowerCase().replaceAll('_', ' ');
+  const spaced = identifier
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/\b([A-Z])([a-z]+)\b/g, (_, first: string, rest: string) => first.toLowerCase() + rest);
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}

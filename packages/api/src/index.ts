@@ -23,6 +23,7 @@ export {
   PROVIDER_TYPES,
   type ProviderType,
   providerSettings,
+  settingsSpec,
   ThalesSettings,
 } from './kinds/account.js';
 export {

@@ -77,7 +77,14 @@ export interface ReadyCondition {
 export interface OverviewResponse {
   tenant: { name: string; phase: string; ready: ReadyCondition | null } | null;
   accounts: { total: number; active: number };
-  keys: { total: number; byState: Record<string, number>; dueForRotationIn24h: number };
+  keys: {
+    total: number;
+    byState: Record<string, number>;
+    /** Enabled keys whose scheduled rotation is more than OVERDUE_AFTER_MS late. */
+    overdueForRotation: number;
+  };
+  /** Everything someone should look at, worst first (the overview's "Needs attention" card). */
+  attention: AttentionItem[];
   l1Health: Array<{
     account: string;
     providerType: string;
@@ -97,6 +104,57 @@ export interface OverviewResponse {
     providerType?: string;
     health: { status: 'healthy' | 'degraded' | 'unhealthy'; message: string; production: boolean };
   }> | null;
+}
+
+export type AttentionProblem = 'NotReady' | 'Pending' | 'Disabled' | 'PendingDeletion' | 'OverdueRotation';
+
+export interface AttentionItem {
+  kind: 'Tenant' | 'Account' | 'ServiceEncryptionKey';
+  name: string;
+  problem: AttentionProblem;
+  /** The condition's reason, or WaitingForController when no controller has looked at it yet. */
+  reason: string;
+  message: string;
+  /** Since when (the condition's transition, the creation, or the destruction date for deletions). */
+  since: string;
+}
+
+/** A scheduled rotation this late is overdue (CMK's scheduler runs every few seconds). */
+export const OVERDUE_AFTER_MS = 5 * 60_000;
+/** Pending this long without the controller saying why is worth a look. */
+export const PENDING_ATTENTION_AFTER_MS = 60_000;
+
+/** Keys and Accounts in their deletion waiting period, as CMK holds them. */
+export interface PendingDeletionResponse {
+  keys: Array<{ name: string; account: string; currentVersion: number; deleteAfter: string }>;
+  accounts: Array<{ name: string; providerType: string; keyReference: string; deleteAfter: string }>;
+}
+
+/** One version of a key as CMK holds it; origin and createdBy are null for versions made before CMK recorded them. */
+export interface KeyVersion {
+  version: number;
+  state: 'ACTIVE' | 'DESTROY_SCHEDULED' | 'DESTROYED';
+  createdAt: string;
+  destroyAfter: string | null;
+  origin: 'created' | 'schedule' | 'rotate-now' | null;
+  createdBy: string | null;
+}
+
+/** One entry of the tenant's audit trail. */
+export interface AuditEntry {
+  id: number;
+  occurredAt: string;
+  actor: string;
+  action: string;
+  subject: string;
+  result: string;
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  /** Pass as ?before= for the next (older) page; null on the last page. */
+  next: number | null;
 }
 
 export interface RecentEvent {

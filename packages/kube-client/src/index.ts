@@ -10,6 +10,8 @@ export interface KubeObject {
     uid?: string;
     resourceVersion?: string;
     generation?: number;
+    /** RFC 3339, as the API server writes it. */
+    creationTimestamp?: string;
     // A string on the wire; only its presence matters here.
     deletionTimestamp?: Date;
     finalizers?: string[];

@@ -1,5 +1,6 @@
 import { Type } from '@openkcm/schema';
 import {
+  type AccountState,
   cancelAccountDeletion,
   checkAccount,
   deleteAccount,
@@ -17,6 +18,7 @@ import {
   deleteKey,
   encrypt,
   getKey,
+  type KeyState,
   listKeys,
   rotateKey,
   setKeyPolicy,
@@ -33,6 +35,20 @@ const AllowedWorkloads = Type.Array(Type.String({ minLength: 1, maxLength: 2048 
 /** A property only when it has a value (exactOptionalPropertyTypes). */
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+const ACCOUNT_STATES = [
+  'ACTIVE',
+  'REKEYING',
+  'PENDING_DELETION',
+  'DESTROYED',
+] as const satisfies AccountState[];
+const KEY_STATES = ['ENABLED', 'DISABLED', 'PENDING_DELETION', 'DESTROYED'] as const satisfies KeyState[];
+function stateQuery<S extends string>(query: URLSearchParams, states: readonly S[]): S | undefined {
+  const state = query.get('state');
+  if (state === null) return undefined;
+  if (!(states as readonly string[]).includes(state))
+    throw new CmkError('INVALID_ARGUMENT', `state must be one of ${states.join(', ')}, not "${state}"`);
+  return state as S;
 }
 const actor = (context: { principal: { username: string } }) => ({ name: context.principal.username });
 const base64 = (field: string) =>
@@ -96,11 +112,15 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
     route({
       method: 'GET',
       path: `${T}/accounts`,
-      summary: 'List Accounts (L2)',
+      summary: 'List Accounts (L2), optionally in one state (?state=PENDING_DELETION)',
       access: 'read',
       handle: async (context) => ({
         status: 200,
-        body: { items: await listAccounts(context.keychain.db, context.params.tenant ?? '') },
+        body: {
+          items: await listAccounts(context.keychain.db, context.params.tenant ?? '', {
+            ...optional('state', stateQuery(context.query, ACCOUNT_STATES)),
+          }),
+        },
       }),
     }),
     route({
@@ -214,18 +234,16 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
     route({
       method: 'GET',
       path: `${T}/keys`,
-      summary: 'List ServiceEncryptionKeys (L3), optionally of one Account',
+      summary: 'List ServiceEncryptionKeys (L3), optionally of one Account (?account=) or state (?state=)',
       access: 'read',
       async handle(context) {
-        const accountName = context.query.get('account') ?? undefined;
         return {
           status: 200,
           body: {
-            items: await listKeys(
-              context.keychain.db,
-              context.params.tenant ?? '',
-              accountName ? { accountName } : {},
-            ),
+            items: await listKeys(context.keychain.db, context.params.tenant ?? '', {
+              ...optional('accountName', context.query.get('account') ?? undefined),
+              ...optional('state', stateQuery(context.query, KEY_STATES)),
+            }),
           },
         };
       },

@@ -16,6 +16,7 @@ export interface Account {
   workspace: string;
   providerType: string;
   keyReference: string;
+  accessData: Record<string, unknown>;
   state: AccountState;
   generation: number;
   l1KeyVersion: string;
@@ -67,6 +68,8 @@ function toAccount(row: AccountView): Account {
     workspace: row.workspace,
     providerType: row.provider_type,
     keyReference: row.key_reference,
+    // The provider settings the Account was registered with (references, never secret values).
+    accessData: row.access_data,
     state: row.state,
     generation: row.current_generation,
     l1KeyVersion: row.l1_key_version ?? '',
@@ -109,11 +112,15 @@ export async function getAccount(sql: Sql, workspace: string, name: string): Pro
   return toAccount(row);
 }
 
-export async function listAccounts(sql: Sql, workspace: string): Promise<Account[]> {
+export async function listAccounts(
+  sql: Sql,
+  workspace: string,
+  filter: { state?: AccountState } = {},
+): Promise<Account[]> {
   await getTenant(sql, workspace);
   const rows = await sql.query<AccountView>(
-    `select ${ACCOUNT_COLUMNS} from accounts a join tenants t on t.id = a.tenant_id where t.workspace = $1 order by a.name`,
-    [workspace],
+    `select ${ACCOUNT_COLUMNS} from accounts a join tenants t on t.id = a.tenant_id where t.workspace = $1 and ($2::text is null or a.state = $2) order by a.name`,
+    [workspace, filter.state ?? null],
   );
   return rows.map(toAccount);
 }

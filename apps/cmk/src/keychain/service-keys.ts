@@ -165,12 +165,12 @@ export async function getKey(
 export async function listKeys(
   sql: Sql,
   workspace: string,
-  filter: { accountName?: string } = {},
+  filter: { accountName?: string; state?: KeyState } = {},
 ): Promise<ServiceKey[]> {
   await getTenant(sql, workspace);
   const rows = await sql.query<KeyView>(
-    `${KEY_VIEW} where t.workspace = $1 and ($2::text is null or a.name = $2) order by k.name`,
-    [workspace, filter.accountName ?? null],
+    `${KEY_VIEW} where t.workspace = $1 and ($2::text is null or a.name = $2) and ($3::text is null or k.state = $3) order by k.name`,
+    [workspace, filter.accountName ?? null, filter.state ?? null],
   );
   return rows.map(toKey);
 }

@@ -1,15 +1,25 @@
 import type { Account, ServiceEncryptionKey, Tenant } from '@openkcm/api';
 import type {
   AccountBody,
+  AuditPage,
   KeyBody,
   KeyPatch,
+  KeyVersion,
   MeResponse,
   OverviewResponse,
+  PendingDeletionResponse,
+  RecentEvent,
   RekeyBody,
   TopologyResponse,
   WorkspaceRole,
 } from '@openkcm/bff-api';
-import { type QueryKey, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  type QueryKey,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { createContext, useContext } from 'react';
 import type { HostContext } from '../host-context.js';
 import type { Request } from './client.js';
@@ -32,11 +42,6 @@ export interface OpenkcmStatus {
   enabled: boolean;
   tenant: Tenant | null;
   role: WorkspaceRole | null;
-}
-export interface KeyVersion {
-  version: number;
-  state: string;
-  createdAt: string;
 }
 export type KeyDetail = ServiceEncryptionKey & { versions: KeyVersion[] | null };
 
@@ -91,6 +96,54 @@ export function useKey(name: string | undefined) {
   });
 }
 
+export function useAccount(name: string) {
+  const { host, request } = useEnvironment();
+  return useQuery({
+    queryKey: keychainKeys.account(host.workspace, name),
+    queryFn: () => request<Account>('GET', `/accounts/${encodeURIComponent(name)}`),
+  });
+}
+
+export type EventKind = 'Account' | 'ServiceEncryptionKey';
+const EVENT_PATHS: Record<EventKind, string> = { Account: 'accounts', ServiceEncryptionKey: 'keys' };
+
+export function useObjectEvents(kind: EventKind, name: string) {
+  const { host, request } = useEnvironment();
+  return useQuery({
+    queryKey: keychainKeys.events(host.workspace, kind, name),
+    queryFn: async () =>
+      (
+        await request<{ items: RecentEvent[] }>(
+          'GET',
+          `/${EVENT_PATHS[kind]}/${encodeURIComponent(name)}/events`,
+        )
+      ).items,
+  });
+}
+
+/** The audit trail, newest first, a page at a time ("Show older" loads the next). */
+export function useAudit(filters: Record<string, string>, pageSize = 50) {
+  const { host, request } = useEnvironment();
+  return useInfiniteQuery({
+    queryKey: keychainKeys.audit(host.workspace, filters),
+    initialPageParam: undefined as number | undefined,
+    queryFn: ({ pageParam }) => {
+      const query = new URLSearchParams({ ...filters, limit: String(pageSize) });
+      if (pageParam !== undefined) query.set('before', String(pageParam));
+      return request<AuditPage>('GET', `/audit?${query}`);
+    },
+    getNextPageParam: (page) => page.next ?? undefined,
+  });
+}
+
+export function usePendingDeletion() {
+  const { host, request } = useEnvironment();
+  return useQuery({
+    queryKey: keychainKeys.pendingDeletion(host.workspace),
+    queryFn: () => request<PendingDeletionResponse>('GET', '/pending-deletion'),
+  });
+}
+
 export function useMe() {
   const { request } = useEnvironment();
   return useQuery({ queryKey: keychainKeys.me(), queryFn: () => request<MeResponse>('GET', '/me') });
@@ -133,7 +186,7 @@ export const useRekeyAccount = () =>
 export const useDeleteAccount = () =>
   useChange(
     (request, name: string) => request('DELETE', `/accounts/${encodeURIComponent(name)}`),
-    accountViews,
+    (workspace) => [...accountViews(workspace), keychainKeys.pendingDeletion(workspace)],
   );
 export const useCreateKey = () =>
   useChange(
@@ -153,6 +206,20 @@ export const useRotateKey = () =>
   );
 export const useDeleteKey = () =>
   useChange(
-    (request, name: string) => request('DELETE', `/keys/${encodeURIComponent(name)}`),
-    (workspace, name) => [...keyViews(workspace, name), keychainKeys.accounts(workspace)],
+    (request, name: string) =>
+      request('DELETE', `/keys/${encodeURIComponent(name)}?confirm=${encodeURIComponent(name)}`),
+    (workspace, name) => [
+      ...keyViews(workspace, name),
+      keychainKeys.accounts(workspace),
+      keychainKeys.pendingDeletion(workspace),
+    ],
+  );
+export const useCancelDeletion = () =>
+  useChange(
+    (request, { kind, name }: { kind: EventKind; name: string }) =>
+      request('POST', `/${EVENT_PATHS[kind]}/${encodeURIComponent(name)}/cancel-deletion`),
+    (workspace, { kind, name }) => [
+      keychainKeys.pendingDeletion(workspace),
+      ...(kind === 'Account' ? accountViews(workspace) : keyViews(workspace, name)),
+    ],
   );

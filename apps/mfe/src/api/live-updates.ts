@@ -74,8 +74,8 @@ export function useLiveUpdates(): LiveState {
                 continue;
               }
               const change = JSON.parse(event.data) as ChangeEvent;
-              for (const queryKey of affectedBy(workspace, change.kind, change.name))
-                void client.invalidateQueries({ queryKey, exact: true });
+              for (const filter of affectedBy(workspace, change.kind, change.name))
+                void client.invalidateQueries(filter);
             }
           }
         } catch {

@@ -9,19 +9,42 @@ export const keychainKeys = {
   account: (workspace: string, name: string) => [...keychainKeys.accounts(workspace), name] as const,
   keys: (workspace: string) => [...keychainKeys.all(workspace), 'keys'] as const,
   key: (workspace: string, name: string) => [...keychainKeys.keys(workspace), name] as const,
+  events: (workspace: string, kind: string, name: string) =>
+    [...keychainKeys.all(workspace), 'events', kind, name] as const,
+  audit: (workspace: string, filters: Record<string, string> = {}) =>
+    [...keychainKeys.all(workspace), 'audit', filters] as const,
+  pendingDeletion: (workspace: string) => [...keychainKeys.all(workspace), 'pending-deletion'] as const,
 };
 
-/** The queries a change of one object makes stale; lists are matched exactly, not by prefix. */
-export function affectedBy(workspace: string, kind: string, name: string): Array<readonly unknown[]> {
-  const views = [keychainKeys.overview(workspace), keychainKeys.topology(workspace)];
+/**
+ * The queries a change of one object makes stale. Lists are matched exactly, not by prefix (a key
+ * change must not reload every key page); the audit trail, whatever its filters, by prefix.
+ */
+export function affectedBy(
+  workspace: string,
+  kind: string,
+  name: string,
+): Array<{ queryKey: readonly unknown[]; exact: boolean }> {
+  const exact = (queryKey: readonly unknown[]) => ({ queryKey, exact: true });
+  const views = [
+    exact(keychainKeys.overview(workspace)),
+    exact(keychainKeys.topology(workspace)),
+    exact(keychainKeys.events(workspace, kind, name)),
+    exact(keychainKeys.pendingDeletion(workspace)),
+    { queryKey: [...keychainKeys.all(workspace), 'audit'], exact: false },
+  ];
   switch (kind) {
     case 'Tenant':
-      return [keychainKeys.status(workspace), keychainKeys.overview(workspace)];
+      return [exact(keychainKeys.status(workspace)), exact(keychainKeys.overview(workspace))];
     case 'Account':
-      return [...views, keychainKeys.accounts(workspace), keychainKeys.account(workspace, name)];
+      return [
+        ...views,
+        exact(keychainKeys.accounts(workspace)),
+        exact(keychainKeys.account(workspace, name)),
+      ];
     case 'ServiceEncryptionKey':
-      return [...views, keychainKeys.keys(workspace), keychainKeys.key(workspace, name)];
+      return [...views, exact(keychainKeys.keys(workspace)), exact(keychainKeys.key(workspace, name))];
     default:
-      return [keychainKeys.all(workspace)];
+      return [{ queryKey: keychainKeys.all(workspace), exact: false }];
   }
 }

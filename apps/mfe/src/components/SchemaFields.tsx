@@ -141,7 +141,6 @@ export function SchemaFields({
             <TextField
               id={id}
               label={titleOf(property, name)}
-              accessibleName={titleOf(property, name)}
               required={required}
               value={current === undefined ? '' : String(current)}
               placeholder={typeof property.default === 'string' ? property.default : undefined}

@@ -1,11 +1,10 @@
 import { Input, Label } from '@openkcm/ui-kit';
 import type { ReactNode } from 'react';
 
-/** A labelled text input whose problem (when there is one to show) marks it and explains itself. */
+/** A labelled text input (named by its visible label) whose problem (when there is one to show) marks it and explains itself. */
 export function TextField({
   id,
   label,
-  accessibleName,
   value,
   onChange,
   required = false,
@@ -14,7 +13,6 @@ export function TextField({
 }: {
   id: string;
   label: ReactNode;
-  accessibleName: string;
   value: string;
   onChange: (value: string) => void;
   required?: boolean;
@@ -24,13 +22,14 @@ export function TextField({
 }) {
   return (
     <>
-      <Label for={id} required={required} showColon>
+      <Label id={`${id}-label`} for={id} required={required} showColon>
         {label}
       </Label>
       <Input
         id={id}
         style={{ width: '100%' }}
-        accessibleName={accessibleName}
+        // The accessible name is the visible label, so what people read is what screen readers say.
+        accessibleNameRef={`${id}-label`}
         value={value}
         placeholder={placeholder}
         onInput={(event) => onChange(event.target.value)}

@@ -149,7 +149,6 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
           <TextField
             id="account-region"
             label={`Region${REGION_SUGGESTIONS[draft.providerType] ? '' : ' (optional)'}`}
-            accessibleName="Region"
             value={draft.region}
             placeholder={
               REGION_SUGGESTIONS[draft.providerType]?.[0] ?? 'where the keystore runs, e.g. eu-central-1'
@@ -184,7 +183,6 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
             id="account-key-reference"
             label={`${format.description.charAt(0).toUpperCase()}${format.description.slice(1)}`}
             required
-            accessibleName="Key reference"
             value={draft.keyReference}
             placeholder={format.example}
             onChange={set('keyReference')}
@@ -194,7 +192,6 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
             id="account-name"
             label="Account name"
             required
-            accessibleName="Account name"
             value={draft.name}
             placeholder="aws-root-production"
             onChange={set('name')}
@@ -203,7 +200,6 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
           <TextField
             id="account-display-name"
             label="Display name (optional)"
-            accessibleName="Display name"
             value={draft.displayName}
             onChange={set('displayName')}
           />

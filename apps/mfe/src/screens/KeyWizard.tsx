@@ -165,7 +165,6 @@ export function KeyWizard({
             id="key-name"
             label="Key name"
             required
-            accessibleName="Key name"
             value={draft.name}
             placeholder="payments-db"
             onChange={(name) => {
@@ -203,7 +202,6 @@ export function KeyWizard({
           <TextField
             id="key-allowed-workloads"
             label="Allowed workloads (SPIFFE IDs, separated by commas)"
-            accessibleName="Allowed workloads"
             value={draft.allowedWorkloads}
             placeholder="spiffe://openkcm.local/ns/default/sa/orders"
             onChange={(allowedWorkloads) => setDraft((current) => ({ ...current, allowedWorkloads }))}

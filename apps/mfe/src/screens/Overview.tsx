@@ -1,29 +1,105 @@
-import type { L1State } from '@openkcm/bff-api';
-import { Card, CardHeader, FlexBox, List, ListItemStandard, Text, Title } from '@openkcm/ui-kit';
+import type { AttentionItem, AttentionProblem, L1State, OverviewResponse } from '@openkcm/bff-api';
+import { Card, CardHeader, FlexBox, Link, List, ListItemStandard, Text, Title } from '@openkcm/ui-kit';
 import { useEnvironment, useOverview, useStatus } from '../api/hooks.js';
 import { Empty, QueryView } from '../components/states.js';
 import { PhaseStatus } from '../components/status.js';
-import { formatTime } from '../format.js';
+import { formatTime, words } from '../format.js';
+import { type CountMessage, countText } from '../i18n/messages.js';
+import { hrefOf, type Screen } from '../routing.js';
 
 function Figure({
   label,
   value,
   detail,
   testId,
+  href,
 }: {
   label: string;
   value: number | string;
   detail: string;
   testId: string;
+  /** The list this figure counts, filtered. */
+  href?: string;
 }) {
   return (
     <Card header={<CardHeader titleText={label} />} style={{ width: '16rem' }}>
       <div style={{ padding: '0 1rem 1rem' }}>
-        <Title level="H2" data-testid={testId}>
-          {value}
+        <Title level="H4" data-testid={testId}>
+          {href ? <Link href={href}>{value}</Link> : value}
         </Title>
         <Text>{detail}</Text>
       </div>
+    </Card>
+  );
+}
+
+const PROBLEM_COUNTS: Record<AttentionProblem, CountMessage> = {
+  NotReady: 'notReady',
+  Pending: 'pendingLong',
+  OverdueRotation: 'overdueKeys',
+  Disabled: 'disabled',
+  PendingDeletion: 'pendingDeletion',
+};
+const PROBLEM_DESIGNS = {
+  NotReady: 'Negative',
+  Pending: 'Critical',
+  OverdueRotation: 'Critical',
+  Disabled: 'Critical',
+  PendingDeletion: 'Information',
+} as const satisfies Record<AttentionProblem, string>;
+
+/** Where an attention item is looked at: its object page, or the pending-deletion list. */
+function placeOf(item: AttentionItem): { screen: Screen; name?: string } {
+  if (item.problem === 'PendingDeletion') return { screen: 'deletion' };
+  if (item.kind === 'Tenant') return { screen: 'overview' };
+  return { screen: item.kind === 'Account' ? 'accounts' : 'keys', name: item.name };
+}
+
+/** Everything NotReady, Pending too long, overdue, Disabled or pending deletion, each a link to it. */
+function NeedsAttention({ items }: { items: OverviewResponse['attention'] }) {
+  const { host } = useEnvironment();
+  const counts = new Map<AttentionProblem, number>();
+  for (const item of items) counts.set(item.problem, (counts.get(item.problem) ?? 0) + 1);
+  return (
+    <Card
+      header={
+        <CardHeader
+          titleText="Needs attention"
+          subtitleText={
+            items.length === 0
+              ? 'Everything is ready'
+              : [...counts]
+                  .map(([problem, count]) => countText(host.locale, PROBLEM_COUNTS[problem], count))
+                  .join(' · ')
+          }
+        />
+      }
+      style={{ flex: '1 1 100%' }}
+      data-testid="needs-attention"
+    >
+      {items.length === 0 ? (
+        <Empty title="Nothing needs attention">
+          Every Account and key is ready and rotating on schedule.
+        </Empty>
+      ) : (
+        <List accessibleName="Needs attention">
+          {items.slice(0, 20).map((item) => (
+            <ListItemStandard
+              key={`${item.kind}/${item.name}/${item.problem}`}
+              description={`${item.kind === 'ServiceEncryptionKey' ? 'Service key' : item.kind} · ${
+                item.reason === 'WaitingForController'
+                  ? `waiting for the controller since ${formatTime(item.since, host.locale)}`
+                  : `${item.message} (${item.problem === 'PendingDeletion' ? 'destroyed' : 'since'} ${formatTime(item.since, host.locale)})`
+              }`}
+              additionalText={words(item.problem === 'NotReady' ? item.reason : item.problem)}
+              additionalTextState={PROBLEM_DESIGNS[item.problem]}
+              data-attention={item.name}
+            >
+              <Link href={hrefOf(placeOf(item))}>{item.name}</Link>
+            </ListItemStandard>
+          ))}
+        </List>
+      )}
     </Card>
   );
 }
@@ -77,27 +153,34 @@ export function Overview() {
               </Card>
               <Figure
                 label="Accounts"
-                value={`${data.accounts.active} Active Accounts`}
-                detail={`${data.accounts.total} in total`}
+                value={countText(host.locale, 'activeAccounts', data.accounts.active)}
+                detail={`of ${countText(host.locale, 'accounts', data.accounts.total)}`}
                 testId="active-accounts"
+                href={hrefOf({ screen: 'accounts', params: { status: 'Ready' } })}
               />
               <Figure
                 label="Service keys"
-                value={`${data.keys.dueForRotationIn24h} keys due for rotation`}
-                detail={`within 24 hours, of ${data.keys.total} keys (${
+                value={countText(host.locale, 'overdueKeys', data.keys.overdueForRotation)}
+                detail={`of ${countText(host.locale, 'keys', data.keys.total)} (${
                   Object.entries(data.keys.byState)
-                    .map(([state, count]) => `${count} ${state}`)
+                    .map(([state, count]) => `${count} ${words(state).toLowerCase()}`)
                     .join(', ') || 'none yet'
                 })`}
-                testId="keys-due"
+                testId="keys-overdue"
+                href={hrefOf({ screen: 'keys', params: { sort: 'Next rotation' } })}
               />
               <Figure
                 label="L1 health"
                 value={unhealthy.length === 0 ? 'All usable' : `${unhealthy.length} not usable`}
-                detail={`${data.l1Health.length} root keys checked; ${keystores.length} keystore plugin(s)`}
+                detail={`${countText(host.locale, 'rootKeys', data.l1Health.length)}; ${countText(host.locale, 'plugins', keystores.length)}`}
                 testId="l1-health"
+                href={hrefOf({
+                  screen: 'accounts',
+                  params: unhealthy.length > 0 ? { status: 'NotReady' } : {},
+                })}
               />
             </FlexBox>
+            <NeedsAttention items={data.attention} />
             <FlexBox wrap="Wrap" style={{ gap: '1rem' }} alignItems="Start">
               <Card header={<CardHeader titleText="L1 root keys" />} style={{ flex: '1 1 24rem' }}>
                 {data.l1Health.length === 0 ? (
@@ -112,7 +195,9 @@ export function Overview() {
                         additionalTextState={L1_DESIGNS[entry.state]}
                         tooltip={entry.message ?? undefined}
                       >
-                        {entry.account}
+                        <Link href={hrefOf({ screen: 'accounts', name: entry.account })}>
+                          {entry.account}
+                        </Link>
                       </ListItemStandard>
                     ))}
                   </List>

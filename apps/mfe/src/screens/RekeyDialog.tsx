@@ -41,7 +41,6 @@ export function RekeyDialog({ account, onClose }: { account: Account | undefined
           id="rekey-reference"
           label={`New ${KEY_REFERENCE_FORMATS[providerType as ProviderType]?.description ?? 'key reference'}`}
           required
-          accessibleName="New key reference"
           value={keyReference}
           placeholder={KEY_REFERENCE_FORMATS[providerType as ProviderType]?.example}
           onChange={setKeyReference}
@@ -51,7 +50,6 @@ export function RekeyDialog({ account, onClose }: { account: Account | undefined
           id="rekey-confirm"
           label={`Type the Account name "${name}" to confirm`}
           required
-          accessibleName="Account name to confirm"
           value={confirm}
           onChange={setConfirm}
         />

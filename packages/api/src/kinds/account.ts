@@ -64,6 +64,15 @@ const SETTINGS_FIELD: Partial<Record<ProviderType, 'aws' | 'openBao' | 'thalesHS
 const SETTINGS_FIELDS = ['aws', 'openBao', 'thalesHSM'] as const;
 
 /** The provider-specific settings of an Account (what CMK receives as the L1 key's access data). */
+/** The spec fields that give an Account these provider settings back (restoring a deleted Account). */
+export function settingsSpec(
+  providerType: string,
+  settings: Record<string, unknown>,
+): Record<string, unknown> {
+  const field = SETTINGS_FIELD[providerType as ProviderType];
+  return field && Object.keys(settings).length > 0 ? { [field]: settings } : {};
+}
+
 export function providerSettings(spec: {
   providerType: string;
   aws?: unknown;

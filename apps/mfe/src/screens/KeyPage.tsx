@@ -1,0 +1,235 @@
+import type { KeyVersion } from '@openkcm/bff-api';
+import {
+  Bar,
+  Button,
+  FlexBox,
+  Link,
+  MessageStrip,
+  Tab,
+  TabContainer,
+  Table,
+  TableCell,
+  TableHeaderCell,
+  TableHeaderRow,
+  TableRow,
+  Text,
+  Title,
+} from '@openkcm/ui-kit';
+import { lazy, Suspense, useState } from 'react';
+import { type KeyDetail, useEnvironment, useKey } from '../api/hooks.js';
+import { AuditList } from '../components/AuditList.js';
+import { Conditions, Field, ObjectEvents } from '../components/object-parts.js';
+import { Empty, Loading, QueryView } from '../components/states.js';
+import { PhaseStatus } from '../components/status.js';
+import { describeSchedule, formatTime } from '../format.js';
+import { countText } from '../i18n/messages.js';
+import { usePermission } from '../permissions.js';
+import { hrefOf } from '../routing.js';
+import { useKeyActions } from './key-actions.js';
+
+const YamlView = lazy(() => import('../components/YamlView.js'));
+
+const ORIGIN_WORDS: Record<NonNullable<KeyVersion['origin']>, string> = {
+  created: 'Created with the key',
+  schedule: 'Rotated on schedule',
+  'rotate-now': 'Rotate now',
+};
+const VERSION_STATE_WORDS: Record<KeyVersion['state'], string> = {
+  ACTIVE: 'Usable',
+  DESTROY_SCHEDULED: 'Destruction scheduled',
+  DESTROYED: 'Destroyed',
+};
+const PAGE = 50;
+
+/** The key as the API server holds it: the versions come from CMK, not from the object. */
+function withoutVersions({ versions: _versions, ...key }: KeyDetail) {
+  return key;
+}
+
+/** Every version CMK holds, newest first, grown a page at a time so a key with 1,000 versions opens at once. */
+function VersionHistory({ versions, current }: { versions: KeyVersion[]; current: number | undefined }) {
+  const { host } = useEnvironment();
+  const [shown, setShown] = useState(PAGE);
+  if (versions.length === 0) return <Empty title="No versions yet" />;
+  return (
+    <>
+      <Table
+        accessibleName="Version history"
+        overflowMode="Popin"
+        data-testid="version-history"
+        headerRow={
+          <TableHeaderRow sticky>
+            <TableHeaderCell minWidth="5rem">Version</TableHeaderCell>
+            <TableHeaderCell minWidth="12rem">Created</TableHeaderCell>
+            <TableHeaderCell minWidth="10rem">How</TableHeaderCell>
+            <TableHeaderCell minWidth="8rem">By</TableHeaderCell>
+            <TableHeaderCell minWidth="10rem">State</TableHeaderCell>
+          </TableHeaderRow>
+        }
+      >
+        {versions.slice(0, shown).map((version) => (
+          <TableRow key={version.version} rowKey={String(version.version)} data-version={version.version}>
+            <TableCell>
+              <Text>
+                v{version.version}
+                {version.version === current ? ' (current)' : ''}
+              </Text>
+            </TableCell>
+            <TableCell>
+              <Text>{formatTime(version.createdAt, host.locale)}</Text>
+            </TableCell>
+            <TableCell>
+              <Text>{version.origin ? ORIGIN_WORDS[version.origin] : 'Not recorded'}</Text>
+            </TableCell>
+            <TableCell>
+              <Text data-testid="version-actor">{version.createdBy ?? 'Not recorded'}</Text>
+            </TableCell>
+            <TableCell>
+              <Text>
+                {VERSION_STATE_WORDS[version.state]}
+                {version.destroyAfter ? ` on ${formatTime(version.destroyAfter, host.locale)}` : ''}
+              </Text>
+            </TableCell>
+          </TableRow>
+        ))}
+      </Table>
+      {shown < versions.length && (
+        <Button design="Transparent" onClick={() => setShown((count) => count + PAGE)}>
+          Show older versions ({countText(host.locale, 'versions', versions.length - shown)} more)
+        </Button>
+      )}
+    </>
+  );
+}
+
+/** A key's object page: header, actions, versions with who made them, conditions, events, activity, YAML. */
+export function KeyPage({ name, back }: { name: string; back: () => void }) {
+  const key = useKey(name);
+  const { host } = useEnvironment();
+  const { canChange, why } = usePermission();
+  const { act, failure, dialogs } = useKeyActions(back);
+  const [tab, setTab] = useState('versions');
+  return (
+    <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+      <Link href={hrefOf({ screen: 'keys' })} accessibleName="Back to the service keys">
+        ← Service keys
+      </Link>
+      <QueryView what={`the key ${name}`} query={key}>
+        {(detail) => {
+          const disabled = detail.spec.state === 'Disabled';
+          const account = detail.spec.accountRef.name;
+          const workloads = detail.status?.activeWorkloads ?? [];
+          return (
+            <>
+              <Bar
+                startContent={
+                  <FlexBox alignItems="Center" style={{ gap: '0.75rem', flexWrap: 'wrap' }}>
+                    <Title level="H3">{name}</Title>
+                    <PhaseStatus phase={detail.status?.phase ?? 'Pending'} label={`Key ${name}`} />
+                  </FlexBox>
+                }
+                endContent={
+                  <FlexBox style={{ gap: '0.25rem' }} wrap="Wrap">
+                    <Button
+                      icon="refresh"
+                      disabled={!canChange || disabled}
+                      tooltip={why ?? (disabled ? 'Enable the key to rotate it' : 'Create a new version now')}
+                      onClick={() => act('rotate', detail)}
+                    >
+                      Rotate now
+                    </Button>
+                    <Button
+                      icon={disabled ? 'play' : 'locked'}
+                      disabled={!canChange}
+                      tooltip={why}
+                      onClick={() => act('toggle', detail)}
+                    >
+                      {disabled ? 'Enable' : 'Disable'}
+                    </Button>
+                    <Button
+                      icon="delete"
+                      design="Transparent"
+                      disabled={!canChange}
+                      tooltip={why ?? 'Delete this key'}
+                      onClick={() => act('delete', detail)}
+                    >
+                      Delete
+                    </Button>
+                  </FlexBox>
+                }
+              />
+              {failure && (
+                <MessageStrip design="Negative" role="alert" hideCloseButton>
+                  {failure}
+                </MessageStrip>
+              )}
+              <FlexBox wrap="Wrap" style={{ gap: '1rem 2rem', padding: '0.5rem 0' }} data-testid="key-header">
+                <Field label="Name" value={name} copy={name} />
+                <Field
+                  label="Account"
+                  value={<Link href={hrefOf({ screen: 'accounts', name: account })}>{account}</Link>}
+                  copy={account}
+                />
+                <Field label="Algorithm" value={detail.spec.algorithm ?? '—'} />
+                <Field
+                  label="Current version"
+                  value={detail.status?.currentVersion ? `v${detail.status.currentVersion}` : '—'}
+                />
+                <Field label="Rotation" value={describeSchedule(detail.spec.rotationSchedule)} />
+                <Field
+                  label="Next rotation"
+                  value={
+                    disabled ? 'paused while disabled' : formatTime(detail.status?.nextRotation, host.locale)
+                  }
+                />
+                <Field label="Last rotation" value={formatTime(detail.status?.lastRotation, host.locale)} />
+                <Field
+                  label="Active workloads"
+                  value={workloads.length > 0 ? workloads.join(', ') : 'none in the last 15 minutes'}
+                />
+                <Field
+                  label="CMK key ID"
+                  value={detail.status?.cmkKeyID ?? '—'}
+                  copy={detail.status?.cmkKeyID}
+                />
+              </FlexBox>
+              <TabContainer
+                contentBackgroundDesign="Transparent"
+                onTabSelect={(event) => setTab(event.detail.tab.dataset.tab ?? 'versions')}
+              >
+                <Tab text="Versions" data-tab="versions" selected={tab === 'versions'}>
+                  {detail.versions === null ? (
+                    <MessageStrip design="Critical" hideCloseButton>
+                      CMK did not answer, so the versions cannot be shown now. Try again in a moment.
+                    </MessageStrip>
+                  ) : (
+                    <VersionHistory versions={detail.versions} current={detail.status?.currentVersion} />
+                  )}
+                </Tab>
+                <Tab text="Conditions and events" data-tab="conditions" selected={tab === 'conditions'}>
+                  {tab === 'conditions' && (
+                    <>
+                      <Conditions conditions={detail.status?.conditions} />
+                      <ObjectEvents kind="ServiceEncryptionKey" name={name} />
+                    </>
+                  )}
+                </Tab>
+                <Tab text="Activity" data-tab="activity" selected={tab === 'activity'}>
+                  {tab === 'activity' && <AuditList filters={{ subject: name }} />}
+                </Tab>
+                <Tab text="YAML" data-tab="yaml" selected={tab === 'yaml'}>
+                  {tab === 'yaml' && (
+                    <Suspense fallback={<Loading what="the YAML" />}>
+                      <YamlView object={withoutVersions(detail)} />
+                    </Suspense>
+                  )}
+                </Tab>
+              </TabContainer>
+            </>
+          );
+        }}
+      </QueryView>
+      {dialogs}
+    </FlexBox>
+  );
+}
