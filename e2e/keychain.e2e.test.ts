@@ -137,7 +137,7 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
 
   it('shows the dashboard figures and the topology; clicking an Account filters the keys', async () => {
     await openTab(page, 'Overview');
-    await page.getByTestId('active-accounts').filter({ hasText: '1 Active Accounts' }).waitFor(LONG);
+    await page.getByTestId('active-accounts').filter({ hasText: '1 active Account' }).waitFor(LONG);
     await inspect('overview');
     await openTab(page, 'Topology');
     const account = page.getByTestId('topology').getByText('L2 Account: acme-root');

@@ -5,7 +5,6 @@ import {
   MessageStrip,
   Tab,
   TabContainer,
-  Tag,
   ThemeProvider,
   Title,
 } from '@openkcm/ui-kit';
@@ -118,19 +117,14 @@ function Screens() {
           <FlexBox alignItems="Center" style={{ gap: '0.75rem' }}>
             <Title level="H2">Key Chain</Title>
             <span data-testid="provider-status">
-              <PhaseStatus phase={phase} label="Provider status" />
+              <PhaseStatus phase={phase} />
             </span>
           </FlexBox>
         }
         endContent={
-          <Tag
-            design={live === 'live' ? 'Positive' : 'Neutral'}
-            hideStateIcon={live !== 'live'}
-            aria-live="polite"
-            data-testid="live-state"
-          >
-            {LIVE_TEXT[live]}
-          </Tag>
+          <span aria-live="polite" data-testid="live-state">
+            {live === 'live' ? <PhaseStatus phase="Live" /> : LIVE_TEXT[live]}
+          </span>
         }
       />
       {!canChange && why && (
@@ -147,9 +141,11 @@ function Screens() {
       <TabContainer
         tabLayout="Inline"
         contentBackgroundDesign="Transparent"
-        onTabSelect={(event) =>
-          navigate({ screen: (event.detail.tab.dataset.tab as Screen | undefined) ?? 'overview' })
-        }
+        onTabSelect={(event) => {
+          // Object pages have tabs of their own; their selections bubble up here and are not ours.
+          if (event.target !== event.currentTarget) return;
+          navigate({ screen: (event.detail.tab.dataset.tab as Screen | undefined) ?? 'overview' });
+        }}
       >
         {TABS.map((entry) => (
           <Tab

@@ -1,6 +1,7 @@
 import {
   applyTheme,
   BusyIndicator,
+  Button,
   FlexBox,
   Label,
   MessageStrip,
@@ -11,15 +12,31 @@ import {
   SideNavigation,
   SideNavigationItem,
   ThemeProvider,
+  UserMenu,
+  UserMenuAccount,
+  UserMenuItem,
 } from '@openkcm/ui-kit';
 import type { User, UserManager } from 'oidc-client-ts';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { callBff, type MeResponse } from './bff.js';
 import type { ShellConfig } from './config.js';
+import { initialTheme, saveTheme, saveWorkspace, startWorkspace, type Theme } from './preferences.js';
 import { RemoteKeyChain } from './RemoteKeyChain.js';
 import { type Page, parseRoute, routePath } from './routes.js';
-import { initialTheme, saveTheme, type Theme } from './theme-preference.js';
 import { WorkspaceSettings } from './WorkspaceSettings.js';
+
+/** Below a laptop's width the navigation folds away behind a menu button. */
+function useNarrow(): boolean {
+  const query = '(max-width: 1023px)';
+  const [narrow, setNarrow] = useState(() => matchMedia(query).matches);
+  useEffect(() => {
+    const list = matchMedia(query);
+    const changed = () => setNarrow(list.matches);
+    list.addEventListener('change', changed);
+    return () => list.removeEventListener('change', changed);
+  }, []);
+  return narrow;
+}
 
 export function Shell({
   config,
@@ -35,6 +52,9 @@ export function Shell({
   const [route, setRoute] = useState(() => parseRoute(location.pathname));
   const [me, setMe] = useState<MeResponse>();
   const [error, setError] = useState<string>();
+  const [menuOpener, setMenuOpener] = useState<HTMLElement>();
+  const narrow = useNarrow();
+  const [navigationOpen, setNavigationOpen] = useState(false);
   const userRef = useRef(user);
   userRef.current = user;
 
@@ -69,11 +89,25 @@ export function Shell({
     saveTheme(theme);
   }, [theme]);
 
-  const workspace = route.workspace ?? me?.workspaces[0]?.path;
+  const username = String(user.profile.preferred_username ?? user.profile.sub);
+  const workspace =
+    route.workspace ??
+    (me
+      ? startWorkspace(
+          username,
+          me.workspaces.map((entry) => entry.path),
+        )
+      : undefined);
+  const role = me?.workspaces.find((entry) => entry.path === workspace)?.role;
   const navigate = (next: { workspace: string; page: Page }) => {
     history.pushState(null, '', routePath(next));
     setRoute(next);
+    setNavigationOpen(false);
   };
+  useEffect(() => {
+    if (workspace && me?.workspaces.some((entry) => entry.path === workspace))
+      saveWorkspace(username, workspace);
+  }, [username, workspace, me]);
   useEffect(() => {
     if (!route.workspace && workspace)
       history.replaceState(null, '', routePath({ workspace, page: route.page }));
@@ -89,7 +123,7 @@ export function Shell({
     }),
     [config.bffUrl, workspace, theme, getToken],
   );
-  const username = String(user.profile.preferred_username ?? user.profile.sub);
+  const showNavigation = !narrow || navigationOpen;
 
   return (
     <ThemeProvider>
@@ -97,11 +131,21 @@ export function Shell({
         primaryTitle="Platform Mesh"
         secondaryTitle="dev shell"
         profile={<span>{username.slice(0, 2).toUpperCase()}</span>}
-        onProfileClick={() => void manager.signoutRedirect()}
+        onProfileClick={(event) => setMenuOpener(event.detail.targetRef)}
         accessibilityAttributes={{
           logo: { name: 'Platform Mesh dev shell' },
-          profile: { name: `Sign out ${username}` },
+          profile: { name: `User menu of ${username}` },
         }}
+        startButton={
+          narrow ? (
+            <Button
+              icon="menu2"
+              design="Transparent"
+              accessibleName={navigationOpen ? 'Hide navigation' : 'Show navigation'}
+              onClick={() => setNavigationOpen((open) => !open)}
+            />
+          ) : undefined
+        }
       >
         <ShellBarItem
           icon={theme === 'dark' ? 'light-mode' : 'dark-mode'}
@@ -110,10 +154,47 @@ export function Shell({
           data-testid="theme-toggle"
         />
       </ShellBar>
-      <FlexBox style={{ minHeight: 'calc(100vh - 3.25rem)' }}>
+      <UserMenu
+        open={menuOpener !== undefined}
+        opener={menuOpener}
+        onClose={() => setMenuOpener(undefined)}
+        onSignOutClick={() => void manager.signoutRedirect()}
+        onItemClick={(event) => {
+          if (event.detail.item.dataset.action === 'theme') setTheme(theme === 'dark' ? 'light' : 'dark');
+        }}
+        accounts={
+          <UserMenuAccount
+            titleText={username}
+            subtitleText={workspace ? `${role ?? 'No role'} in ${workspace}` : 'No workspace'}
+            description={me ? me.workspaces.map((entry) => `${entry.role} in ${entry.path}`).join(' · ') : ''}
+            avatarInitials={username.slice(0, 2).toUpperCase()}
+            selected
+          />
+        }
+      >
+        <UserMenuItem
+          icon={theme === 'dark' ? 'light-mode' : 'dark-mode'}
+          text={theme === 'dark' ? 'Use the light theme' : 'Use the dark theme'}
+          data-action="theme"
+        />
+      </UserMenu>
+      <FlexBox style={{ minHeight: 'calc(100vh - 3.25rem)', position: 'relative' }}>
         <nav
           aria-label="Workspace navigation"
-          style={{ borderRight: '1px solid var(--sapGroup_TitleBorderColor)' }}
+          hidden={!showNavigation}
+          style={{
+            borderRight: '1px solid var(--sapGroup_TitleBorderColor)',
+            background: 'var(--sapBackgroundColor)',
+            // On a narrow screen the navigation is a drawer over the content, not a column beside it.
+            ...(narrow
+              ? {
+                  position: 'absolute',
+                  inset: '0 auto 0 0',
+                  zIndex: 10,
+                  boxShadow: 'var(--sapContent_Shadow2)',
+                }
+              : {}),
+          }}
         >
           <FlexBox direction="Column" style={{ padding: '0.5rem', gap: '0.25rem', width: '16rem' }}>
             <Label for="workspace-picker" showColon>

@@ -2,8 +2,8 @@ import { applyTheme } from '@openkcm/ui-kit';
 import { createRoot } from 'react-dom/client';
 import { createUserManager, signIn } from './auth.js';
 import { loadConfig } from './config.js';
+import { initialTheme } from './preferences.js';
 import { Shell } from './Shell.js';
-import { initialTheme } from './theme-preference.js';
 
 async function start(): Promise<void> {
   const element = document.getElementById('root');

@@ -28,3 +28,5 @@ import '@ui5/webcomponents-icons/dist/sort.js';
 import '@ui5/webcomponents-icons/dist/source-code.js';
 import '@ui5/webcomponents-icons/dist/synchronize.js';
 import '@ui5/webcomponents-icons/dist/undo.js';
+import '@ui5/webcomponents-icons/dist/sys-enter-2.js';
+import '@ui5/webcomponents-icons/dist/error.js';

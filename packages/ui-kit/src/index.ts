@@ -18,6 +18,7 @@ export { Input } from '@ui5/webcomponents-react/dist/webComponents/Input/index.j
 export { Label } from '@ui5/webcomponents-react/dist/webComponents/Label/index.js';
 export { Link } from '@ui5/webcomponents-react/dist/webComponents/Link/index.js';
 export { List } from '@ui5/webcomponents-react/dist/webComponents/List/index.js';
+export { ListItemCustom } from '@ui5/webcomponents-react/dist/webComponents/ListItemCustom/index.js';
 export { ListItemStandard } from '@ui5/webcomponents-react/dist/webComponents/ListItemStandard/index.js';
 export { MessageStrip } from '@ui5/webcomponents-react/dist/webComponents/MessageStrip/index.js';
 export { Option } from '@ui5/webcomponents-react/dist/webComponents/Option/index.js';

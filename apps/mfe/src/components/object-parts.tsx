@@ -87,6 +87,7 @@ export function ObjectEvents({ kind, name }: { kind: EventKind; name: string }) 
           <List accessibleName={`Events of ${name}`} data-testid="object-events">
             {items.map((event) => (
               <ListItemStandard
+                type="Inactive"
                 key={`${event.time}${event.reason}${event.message}`}
                 description={formatTime(event.time, host.locale)}
                 additionalText={event.type === 'Warning' ? 'Warning' : words(event.reason)}

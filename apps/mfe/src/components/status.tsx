@@ -1,4 +1,5 @@
-import { ObjectStatus } from '@openkcm/ui-kit';
+import { Icon } from '@openkcm/ui-kit';
+import { words } from '../format.js';
 
 type Design = 'None' | 'Positive' | 'Negative' | 'Critical' | 'Information';
 
@@ -19,19 +20,49 @@ const DESIGNS: Record<string, Design> = {
   ReKeying: 'Information',
   Deleting: 'Critical',
   Pending: 'None',
+  Live: 'Positive',
+  Overdue: 'Critical',
 };
 
-/** A phase as a coloured status with its word, so colour is never the only signal. */
-export function PhaseStatus({ phase, label }: { phase: string; label?: string }) {
+const PHASE_WORDS: Record<string, string> = { ReKeying: 'Re-keying' };
+
+const COLORS: Record<Design, string> = {
+  None: 'var(--sapNeutralTextColor)',
+  Positive: 'var(--sapPositiveTextColor)',
+  Negative: 'var(--sapNegativeTextColor)',
+  Critical: 'var(--sapCriticalTextColor)',
+  Information: 'var(--sapInformativeTextColor)',
+};
+const ICONS: Record<Design, string | undefined> = {
+  None: undefined,
+  Positive: 'sys-enter-2',
+  Negative: 'error',
+  Critical: 'alert',
+  Information: 'information',
+};
+
+/**
+ * A phase as a coloured status with its word, so colour is never the only signal. Screen readers
+ * hear the word alone (the icon is decoration), not a control's role and state names around it.
+ */
+export function PhaseStatus({ phase }: { phase: string }) {
+  const design = DESIGNS[phase] ?? 'None';
+  const icon = ICONS[design];
   return (
-    <ObjectStatus
-      state={DESIGNS[phase] ?? 'None'}
-      showDefaultIcon
-      inverted={false}
+    <span
       data-phase={phase}
-      aria-label={`${label ?? 'Status'}: ${phase}`}
+      style={{
+        color: COLORS[design],
+        display: 'inline-flex',
+        alignItems: 'center',
+        gap: '0.25rem',
+        fontWeight: 600,
+      }}
     >
-      {phase}
-    </ObjectStatus>
+      {icon && (
+        <Icon name={icon} aria-hidden="true" style={{ color: 'inherit', width: '1rem', height: '1rem' }} />
+      )}
+      {PHASE_WORDS[phase] ?? words(phase)}
+    </span>
   );
 }

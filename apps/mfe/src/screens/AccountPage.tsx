@@ -36,6 +36,7 @@ function DependentKeys({ account }: { account: string }) {
           <List accessibleName={`Service keys under ${account}`} data-testid="dependent-key-list">
             {mine.map((key) => (
               <ListItemStandard
+                type="Inactive"
                 key={key.metadata.name}
                 description={`v${key.status?.currentVersion ?? 0}`}
                 additionalText={key.status?.phase ?? 'Pending'}
@@ -71,7 +72,7 @@ export function AccountPage({ name, back }: { name: string; back: () => void }) 
               startContent={
                 <FlexBox alignItems="Center" style={{ gap: '0.75rem', flexWrap: 'wrap' }}>
                   <Title level="H3">{name}</Title>
-                  <PhaseStatus phase={detail.status?.phase ?? 'Pending'} label={`Account ${name}`} />
+                  <PhaseStatus phase={detail.status?.phase ?? 'Pending'} />
                 </FlexBox>
               }
               endContent={
@@ -132,7 +133,7 @@ export function AccountPage({ name, back }: { name: string; back: () => void }) 
                   </>
                 )}
               </Tab>
-              <Tab text="Activity" data-tab="activity" selected={tab === 'activity'}>
+              <Tab text="Audit trail" data-tab="activity" selected={tab === 'activity'}>
                 {tab === 'activity' && <AuditList filters={{ subject: name, action: 'account.' }} />}
               </Tab>
               <Tab text="YAML" data-tab="yaml" selected={tab === 'yaml'}>

@@ -208,10 +208,7 @@ export function Accounts({
                         </TableCell>
                         <TableCell>
                           <FlexBox direction="Column" style={{ gap: '0.25rem' }}>
-                            <PhaseStatus
-                              phase={account.status?.phase ?? 'Pending'}
-                              label={`Account ${name}`}
-                            />
+                            <PhaseStatus phase={account.status?.phase ?? 'Pending'} />
                             {ready?.status === 'False' && (
                               <Text style={{ fontSize: '0.8125rem' }}>{ready.message}</Text>
                             )}

@@ -54,6 +54,7 @@ export function Activity({
           <Label for="activity-subject">Object</Label>
           <Input
             id="activity-subject"
+            accessibleName="Object"
             placeholder="Key or Account name"
             value={params.subject ?? ''}
             onChange={(event) => set('subject', event.target.value)}
@@ -63,6 +64,7 @@ export function Activity({
           <Label for="activity-actor">Who</Label>
           <Input
             id="activity-actor"
+            accessibleName="Who"
             placeholder="User name"
             value={params.actor ?? ''}
             onChange={(event) => set('actor', event.target.value)}
@@ -72,6 +74,7 @@ export function Activity({
           <Label for="activity-action">What</Label>
           <Select
             id="activity-action"
+            accessibleName="What"
             onChange={(event) =>
               set('action', (event.detail.selectedOption as HTMLElement).dataset.value ?? '')
             }
@@ -87,6 +90,7 @@ export function Activity({
           <Label for="activity-period">When</Label>
           <Select
             id="activity-period"
+            accessibleName="When"
             onChange={(event) =>
               set('period', (event.detail.selectedOption as HTMLElement).dataset.value ?? '')
             }

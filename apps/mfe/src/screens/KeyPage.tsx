@@ -125,7 +125,7 @@ export function KeyPage({ name, back }: { name: string; back: () => void }) {
                 startContent={
                   <FlexBox alignItems="Center" style={{ gap: '0.75rem', flexWrap: 'wrap' }}>
                     <Title level="H3">{name}</Title>
-                    <PhaseStatus phase={detail.status?.phase ?? 'Pending'} label={`Key ${name}`} />
+                    <PhaseStatus phase={detail.status?.phase ?? 'Pending'} />
                   </FlexBox>
                 }
                 endContent={
@@ -214,7 +214,7 @@ export function KeyPage({ name, back }: { name: string; back: () => void }) {
                     </>
                   )}
                 </Tab>
-                <Tab text="Activity" data-tab="activity" selected={tab === 'activity'}>
+                <Tab text="Audit trail" data-tab="activity" selected={tab === 'activity'}>
                   {tab === 'activity' && <AuditList filters={{ subject: name }} />}
                 </Tab>
                 <Tab text="YAML" data-tab="yaml" selected={tab === 'yaml'}>

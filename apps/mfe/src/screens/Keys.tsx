@@ -157,7 +157,7 @@ export function Keys({ params, setParams }: { params: ListParams; setParams: (pa
                           </FlexBox>
                         </TableCell>
                         <TableCell>
-                          <PhaseStatus phase={key.status?.phase ?? 'Pending'} label={`Key ${name}`} />
+                          <PhaseStatus phase={key.status?.phase ?? 'Pending'} />
                         </TableCell>
                         <TableCell>
                           <Tag design="Information" hideStateIcon data-testid="current-version">

@@ -1,5 +1,15 @@
 import type { AttentionItem, AttentionProblem, L1State, OverviewResponse } from '@openkcm/bff-api';
-import { Card, CardHeader, FlexBox, Link, List, ListItemStandard, Text, Title } from '@openkcm/ui-kit';
+import {
+  Card,
+  CardHeader,
+  FlexBox,
+  Link,
+  List,
+  ListItemCustom,
+  ListItemStandard,
+  Text,
+  Title,
+} from '@openkcm/ui-kit';
 import { useEnvironment, useOverview, useStatus } from '../api/hooks.js';
 import { Empty, QueryView } from '../components/states.js';
 import { PhaseStatus } from '../components/status.js';
@@ -40,13 +50,14 @@ const PROBLEM_COUNTS: Record<AttentionProblem, CountMessage> = {
   Disabled: 'disabled',
   PendingDeletion: 'pendingDeletion',
 };
-const PROBLEM_DESIGNS = {
-  NotReady: 'Negative',
-  Pending: 'Critical',
-  OverdueRotation: 'Critical',
-  Disabled: 'Critical',
-  PendingDeletion: 'Information',
-} as const satisfies Record<AttentionProblem, string>;
+/** Each problem shown with the status word (and colour) the lists use for it. */
+const PROBLEM_PHASES: Record<AttentionProblem, string> = {
+  NotReady: 'NotReady',
+  Pending: 'Pending',
+  OverdueRotation: 'Overdue',
+  Disabled: 'Disabled',
+  PendingDeletion: 'Deleting',
+};
 
 /** Where an attention item is looked at: its object page, or the pending-deletion list. */
 function placeOf(item: AttentionItem): { screen: Screen; name?: string } {
@@ -84,19 +95,29 @@ function NeedsAttention({ items }: { items: OverviewResponse['attention'] }) {
       ) : (
         <List accessibleName="Needs attention">
           {items.slice(0, 20).map((item) => (
-            <ListItemStandard
+            <ListItemCustom
+              type="Inactive"
               key={`${item.kind}/${item.name}/${item.problem}`}
-              description={`${item.kind === 'ServiceEncryptionKey' ? 'Service key' : item.kind} · ${
-                item.reason === 'WaitingForController'
-                  ? `waiting for the controller since ${formatTime(item.since, host.locale)}`
-                  : `${item.message} (${item.problem === 'PendingDeletion' ? 'destroyed' : 'since'} ${formatTime(item.since, host.locale)})`
-              }`}
-              additionalText={words(item.problem === 'NotReady' ? item.reason : item.problem)}
-              additionalTextState={PROBLEM_DESIGNS[item.problem]}
-              data-attention={item.name}
+              accessibleName={`${item.name}: ${words(item.problem === 'NotReady' ? item.reason : item.problem)}`}
             >
-              <Link href={hrefOf(placeOf(item))}>{item.name}</Link>
-            </ListItemStandard>
+              <FlexBox direction="Column" style={{ padding: '0.5rem 0', gap: '0.25rem', width: '100%' }}>
+                <FlexBox justifyContent="SpaceBetween" wrap="Wrap" style={{ gap: '0.5rem' }}>
+                  <Link
+                    href={hrefOf(placeOf(item))}
+                    accessibleName={`${item.name}: ${words(item.problem === 'NotReady' ? item.reason : item.problem)}`}
+                  >
+                    {item.name}
+                  </Link>
+                  <PhaseStatus phase={PROBLEM_PHASES[item.problem]} />
+                </FlexBox>
+                <Text>
+                  {item.kind === 'ServiceEncryptionKey' ? 'Service key' : item.kind} ·{' '}
+                  {item.reason === 'WaitingForController'
+                    ? `waiting for the controller since ${formatTime(item.since, host.locale)}`
+                    : `${words(item.reason)}: ${item.message} (${item.problem === 'PendingDeletion' ? 'destroyed' : 'since'} ${formatTime(item.since, host.locale)})`}
+                </Text>
+              </FlexBox>
+            </ListItemCustom>
           ))}
         </List>
       )}
@@ -143,7 +164,7 @@ export function Overview() {
                 style={{ width: '16rem' }}
               >
                 <div style={{ padding: '0 1rem 1rem' }} data-testid="tenant-status">
-                  <PhaseStatus phase={tenantPhase} label="Provider status" />
+                  <PhaseStatus phase={tenantPhase} />
                   {status.data?.tenant?.status?.cmkTenantID && (
                     <Text style={{ display: 'block' }}>
                       CMK tenant {status.data.tenant.status.cmkTenantID}
@@ -189,6 +210,7 @@ export function Overview() {
                   <List accessibleName="L1 root keys">
                     {data.l1Health.map((entry) => (
                       <ListItemStandard
+                        type="Inactive"
                         key={entry.account}
                         description={`${entry.providerType} · ${entry.keyReference}`}
                         additionalText={L1_WORDS[entry.state]}
@@ -210,6 +232,7 @@ export function Overview() {
                   <List accessibleName="Recent events" data-testid="recent-events">
                     {data.recentEvents.map((event) => (
                       <ListItemStandard
+                        type="Inactive"
                         key={`${event.time}${event.object}${event.reason}`}
                         description={`${event.object} · ${formatTime(event.time, host.locale)}`}
                         additionalText={event.type}
