@@ -164,6 +164,16 @@ describe.runIf(browserTestsRunnable())('the console screens in a real browser', 
       .waitFor({ state: 'detached', ...LONG });
   });
 
+  it('explains L1, L2 and L3 where they are used', async () => {
+    await open(page, '#/overview');
+    await page.getByRole('button', { name: 'What are L1, L2 and L3?' }).click();
+    const help = page.getByRole('dialog', { name: 'The key hierarchy' });
+    await help.waitFor(LONG);
+    await page.getByRole('listitem', { name: /^L1: your root key/ }).waitFor(LONG);
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'hidden', ...LONG });
+  });
+
   for (const theme of ['light', 'dark'] as const)
     for (const size of SIZES)
       it(`every screen is usable and passes axe: ${theme}, ${size.name} ${size.width}×${size.height}`, async () => {

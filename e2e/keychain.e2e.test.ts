@@ -18,7 +18,6 @@ import {
   keyRow,
   openAccountWizardAtKey,
   openTab,
-  submitKeyWizard,
   type,
   waitForVersion,
 } from './support/keychain-ui.js';
@@ -178,10 +177,13 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     await openTab(page, 'Topology');
     await page.getByTestId('topology').getByText(`Workload: ${orders}`).waitFor(LONG);
     await inspect('topology-workloads');
-    const removed = await fetch(`${stack.endpoints.bff}/api/v1/workspaces/${ACME}/keys/orders`, {
-      method: 'DELETE',
-      headers: { Authorization: `Bearer ${await stack.tokenFor('alice')}` },
-    });
+    const removed = await fetch(
+      `${stack.endpoints.bff}/api/v1/workspaces/${ACME}/keys/orders?confirm=orders`,
+      {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${await stack.tokenFor('alice')}` },
+      },
+    );
     expect(removed.ok).toBe(true);
     await openTab(page, 'Service keys');
     await keyRow(page, 'orders').waitFor({ state: 'detached', ...LONG });
@@ -213,6 +215,7 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     await openTab(page, 'Service keys');
     await page.getByTestId('account-filter').click();
     await keyRow(page, 'payments').getByRole('button', { name: 'Delete payments' }).click();
+    await type(page, 'delete-key-confirm', 'payments');
     await confirm(page, 'Delete payments', 'Delete');
     await keyRow(page, 'payments').waitFor({ state: 'detached', ...LONG });
 
@@ -382,15 +385,26 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
       await expect
         .poll(() => inner.evaluate(() => document.documentElement.dataset.openkcmTheme), LONG)
         .toBe('light');
+      // A Luigi navigation loads the view URL again, which opens the Key Chain on its overview (the
+      // Console would keep deeper places with a virtual tree, not wired yet): go back to the keys.
+      await openTab(frame, 'Service keys');
       await keyRow(frame, 'luigi-key').getByRole('button', { name: 'Enable luigi-key' }).click();
       await confirm(frame, 'Enable luigi-key', 'Enable');
       await keyRow(frame, 'luigi-key').locator('[data-phase="Active"]').waitFor(LONG);
       await keyRow(frame, 'luigi-key').getByRole('button', { name: 'Delete luigi-key' }).click();
+      await type(frame, 'delete-key-confirm', 'luigi-key');
       await confirm(frame, 'Delete luigi-key', 'Delete');
       await keyRow(frame, 'luigi-key').waitFor({ state: 'detached', ...LONG });
-      // CMK holds the name through the deletion waiting period: the wizard says so at once.
-      const again = await submitKeyWizard(frame, 'luigi-key');
-      await frame.getByTestId('wizard-error').filter({ hasText: 'waiting period' }).waitFor(LONG);
+      // CMK holds the name through the deletion waiting period: the wizard says so as the name is typed.
+      await frame.getByRole('button', { name: 'Create service key' }).first().click();
+      const again = dialog(frame, 'Create service key');
+      await again.getByRole('button', { name: 'Next' }).click();
+      await type(frame, 'key-name', 'luigi-key');
+      await frame
+        .getByText(/"luigi-key" was deleted and is in its waiting period/)
+        .first()
+        .waitFor(LONG);
+      await expect(again.getByRole('button', { name: 'Next' }).isDisabled()).resolves.toBe(true);
       await again.getByRole('button', { name: 'Cancel' }).click();
       await again.waitFor({ state: 'hidden' });
       await framePage.screenshot({ path: join(SHOTS, 'luigi-service-keys-light.png') });

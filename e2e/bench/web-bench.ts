@@ -1,7 +1,8 @@
 // What the browser pays for the Key Chain, against the real product in headless Chromium. Prints
 // its figures and one BENCH_JSON line, each beside a baseline measured in the same run.
-//   pnpm run bench:web              5 cold loads; topology with 100 Accounts / 2,000 keys
-//   pnpm run bench:web -- --quick   1 cold load; 10 Accounts / 100 keys (the smoke test)
+//   pnpm run bench:web              5 cold loads; topology with 100 Accounts / 2,000 keys; a key
+//                                   with 1,000 versions; an audit trail of 10,000 entries
+//   pnpm run bench:web -- --quick   1 cold load; 10 Accounts / 100 keys; 20 versions; 200 entries
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,7 +17,13 @@ const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false } },
 });
 const quick = values.quick;
-const sizes = { loads: quick ? 1 : 5, accounts: quick ? 10 : 100, keys: quick ? 100 : 2_000 };
+const sizes = {
+  loads: quick ? 1 : 5,
+  accounts: quick ? 10 : 100,
+  keys: quick ? 100 : 2_000,
+  versions: quick ? 20 : 1_000,
+  auditEntries: quick ? 200 : 10_000,
+};
 const WORKSPACE = 'root:orgs:acme';
 /** The existing OpenKCM Platform Mesh page (React + UI5, one bundle), as the issue measured it. */
 const REFERENCE = { javascriptKiB: 319, dataVisibleMs: 500 };
@@ -70,6 +77,20 @@ function countBytes(cdp: CDPSession, origins: { shell: string; mfe: string }, sh
       return { ...totals };
     },
   };
+}
+
+/** Milliseconds from moving to a Key Chain link (in the page) until `selector` shows. */
+async function timeToShow(page: Page, hash: string, selector: string): Promise<number> {
+  const started = await page.evaluate((target) => {
+    location.hash = target;
+    return performance.now();
+  }, hash);
+  const shown = await page.waitForFunction(
+    (wanted) => (document.querySelector(wanted) ? performance.now() : false),
+    selector,
+    { polling: 'raf', timeout: 120_000 },
+  );
+  return Number(await shown.jsonValue()) - started;
 }
 
 /** Milliseconds from navigation start until the dashboard shows its figures. */
@@ -187,6 +208,56 @@ try {
       expandMs: Math.round(expandMs),
       topologyApiMs: Math.round(topologyApiMs),
     },
+  );
+
+  // 3. A key with many versions and a long audit trail, made through CMK's API as alice.
+  const cmk = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${stack.endpoints.cmk}/api/v1/tenants/${WORKSPACE}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw new Error(`CMK ${method} ${path}: ${response.status} ${await response.text()}`);
+  };
+  await cmk('POST', '/accounts', { name: 'history-root', providerType: 'Local', keyReference: 'acme-root' });
+  const keysForAudit = ['history', ...Array.from({ length: 9 }, (_, index) => `audit-${index}`)];
+  for (const name of keysForAudit) await cmk('POST', '/keys', { name, accountRef: { name: 'history-root' } });
+  for (let version = 2; version <= sizes.versions; version++)
+    await cmk('POST', '/keys/history/rotate', { requestId: `bench-${version}` });
+  // Each policy change is one audit entry; one writer per key, as CMK locks a key while it changes.
+  const changes = Math.max(0, sizes.auditEntries - sizes.versions - keysForAudit.length);
+  await Promise.all(
+    keysForAudit.map(async (name, writer) => {
+      for (let change = writer; change < changes; change += keysForAudit.length)
+        await cmk('PATCH', `/keys/${name}`, { rotationSchedule: change % 2 ? '30d' : '31d' });
+    }),
+  );
+  await fetch(`${stack.endpoints.bff}/api/v1/workspaces/${WORKSPACE}/keys`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'history', accountRef: { name: 'history-root' } }),
+  });
+  const pageOf = await (await newContext(browser)).newPage();
+  await signIn(pageOf, origins.shell, 'alice');
+  await dataVisible(pageOf);
+  const keyApiStarted = performance.now();
+  await (await bff('GET', '/keys/history')).json();
+  const keyApiMs = performance.now() - keyApiStarted;
+  const keyPageMs = await timeToShow(pageOf, '#/keys/history', `[data-version="${sizes.versions}"]`);
+  const auditApiStarted = performance.now();
+  await (await bff('GET', '/audit?limit=50')).json();
+  const auditApiMs = performance.now() - auditApiStarted;
+  const activityMs = await timeToShow(pageOf, '#/activity', '[data-audit-action]');
+  await pageOf.context().close();
+  report(
+    `object page of a key with ${sizes.versions} versions: data shown ${keyPageMs.toFixed(0)} ms after the link is followed; the key API call alone ${keyApiMs.toFixed(0)} ms`,
+    'keyPage',
+    { versions: sizes.versions, dataMs: Math.round(keyPageMs), keyApiMs: Math.round(keyApiMs) },
+  );
+  report(
+    `Activity over ${sizes.auditEntries}+ audit entries: first page shown ${activityMs.toFixed(0)} ms after the link is followed; the audit API call alone ${auditApiMs.toFixed(0)} ms`,
+    'activity',
+    { entries: sizes.auditEntries, firstPageMs: Math.round(activityMs), auditApiMs: Math.round(auditApiMs) },
   );
 } finally {
   await browser.close();

@@ -59,12 +59,8 @@ export async function createAccount(root: Root, name: string, keyReference: stri
   await accountRow(root, name).locator('[data-phase="Ready"]').waitFor(LONG);
 }
 
-/** Fills the key wizard with a name and presses Create key; the wizard stays open if the BFF refuses. */
-export async function submitKeyWizard(
-  root: Root,
-  name: string,
-  allowedWorkloads: string[] = [],
-): Promise<Locator> {
+/** Fills the key wizard with a name, reviews it and presses Create key; the wizard stays open if the BFF refuses. */
+async function submitKeyWizard(root: Root, name: string, allowedWorkloads: string[] = []): Promise<Locator> {
   await openTab(root, 'Service keys');
   await root.getByRole('button', { name: 'Create service key' }).first().click();
   const wizard = dialog(root, 'Create service key');
@@ -72,6 +68,8 @@ export async function submitKeyWizard(
   await root.locator('#key-name input').waitFor();
   await type(root, 'key-name', name);
   if (allowedWorkloads.length > 0) await type(root, 'key-allowed-workloads', allowedWorkloads.join(', '));
+  // The review step shows what will be created before Create key is offered.
+  await wizard.getByRole('button', { name: 'Next' }).click();
   await wizard.getByRole('button', { name: 'Create key' }).click();
   return wizard;
 }

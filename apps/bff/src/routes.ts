@@ -295,7 +295,7 @@ export const ROUTES: Route[] = [
         throw new ApiError(
           409,
           'ACCOUNT_IN_USE',
-          `Account "${name}" still protects ${dependents.length} service key(s); delete or move them first: ${dependents.join(', ')}`,
+          `Account "${name}" still protects ${dependents.length} service ${dependents.length === 1 ? 'key' : 'keys'}; delete or move them first: ${dependents.join(', ')}`,
           { dependents },
         );
       }

@@ -14,6 +14,7 @@ import { ApiError, createRequest } from './api/client.js';
 import { KeyChainEnvironmentContext, useStatus } from './api/hooks.js';
 import { type LiveState, useLiveUpdates } from './api/live-updates.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { HierarchyHelp } from './components/HierarchyHelp.js';
 import { NotifyProvider } from './components/notify.js';
 import { Empty, LoadError, Loading } from './components/states.js';
 import { PhaseStatus } from './components/status.js';
@@ -58,7 +59,10 @@ function Screens() {
       },
       true,
     );
-  const back = () => navigate({ screen: route.screen });
+  // Each list keeps its search and filters while the user looks elsewhere, as a list report does.
+  const lastParams = useRef<Partial<Record<Screen, Record<string, string>>>>({});
+  if (!route.name) lastParams.current[route.screen] = route.params;
+  const back = () => navigate({ screen: route.screen, params: lastParams.current[route.screen] ?? {} });
   const screenView = (screen: Screen) => {
     switch (screen) {
       case 'overview':
@@ -82,7 +86,10 @@ function Screens() {
       case 'topology':
         return (
           <Suspense fallback={<Loading what="the topology" />}>
-            <Topology showAccountKeys={(account) => navigate({ screen: 'keys', params: { account } })} />
+            <Topology
+              showAccountKeys={(account) => navigate({ screen: 'keys', params: { account } })}
+              openKey={(name) => navigate({ screen: 'keys', name })}
+            />
           </Suspense>
         );
     }
@@ -122,9 +129,12 @@ function Screens() {
           </FlexBox>
         }
         endContent={
-          <span aria-live="polite" data-testid="live-state">
-            {live === 'live' ? <PhaseStatus phase="Live" /> : LIVE_TEXT[live]}
-          </span>
+          <>
+            <HierarchyHelp />
+            <span aria-live="polite" data-testid="live-state">
+              {live === 'live' ? <PhaseStatus phase="Live" /> : LIVE_TEXT[live]}
+            </span>
+          </>
         }
       />
       {!canChange && why && (
@@ -144,7 +154,8 @@ function Screens() {
         onTabSelect={(event) => {
           // Object pages have tabs of their own; their selections bubble up here and are not ours.
           if (event.target !== event.currentTarget) return;
-          navigate({ screen: (event.detail.tab.dataset.tab as Screen | undefined) ?? 'overview' });
+          const screen = (event.detail.tab.dataset.tab as Screen | undefined) ?? 'overview';
+          navigate({ screen, params: lastParams.current[screen] ?? {} });
         }}
       >
         {TABS.map((entry) => (

@@ -11,9 +11,12 @@ export function ScheduleSelect({
   disabled,
   tooltip,
   accessibleName,
+  onIncomplete,
 }: {
   value: string;
   onChange: (value: string) => void;
+  /** Called when Custom is chosen but no valid schedule is typed yet (a form then refuses to go on). */
+  onIncomplete?: () => void;
   disabled?: boolean;
   tooltip?: string | undefined;
   accessibleName: string;
@@ -32,6 +35,8 @@ export function ScheduleSelect({
           const chosen = (event.detail.selectedOption as HTMLElement & { value?: string }).value ?? '';
           if (chosen === CUSTOM) {
             setCustomMode(true);
+            if (scheduleProblem(custom)) onIncomplete?.();
+            else onChange(custom);
             return;
           }
           setCustomMode(false);
@@ -59,9 +64,15 @@ export function ScheduleSelect({
           placeholder="12h or 14d"
           disabled={disabled}
           style={{ width: '7rem' }}
-          valueState={problem && custom ? 'Negative' : 'None'}
+          valueState={problem && (custom || onIncomplete) ? 'Negative' : 'None'}
           valueStateMessage={<div>{problem}</div>}
-          onInput={(event) => setCustom(event.target.value)}
+          onInput={(event) => {
+            setCustom(event.target.value);
+            // In a form each keystroke counts; in a list only the finished value is saved.
+            if (!onIncomplete) return;
+            if (scheduleProblem(event.target.value)) onIncomplete();
+            else onChange(event.target.value);
+          }}
           onChange={(event) => {
             if (!scheduleProblem(event.target.value)) onChange(event.target.value);
           }}

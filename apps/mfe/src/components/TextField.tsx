@@ -1,4 +1,4 @@
-import { Input, Label } from '@openkcm/ui-kit';
+import { Input, Label, Text } from '@openkcm/ui-kit';
 import type { ReactNode } from 'react';
 
 /** A labelled text input (named by its visible label) whose problem (when there is one to show) marks it and explains itself. */
@@ -10,6 +10,7 @@ export function TextField({
   required = false,
   placeholder,
   problem,
+  maxLength,
 }: {
   id: string;
   label: ReactNode;
@@ -19,6 +20,8 @@ export function TextField({
   placeholder?: string | undefined;
   /** Shown only when set: callers decide whether the user has touched the field yet. */
   problem?: string | undefined;
+  /** Enforced by the input and shown as a counter, so the limit is known before it is hit. */
+  maxLength?: number;
 }) {
   return (
     <>
@@ -35,7 +38,13 @@ export function TextField({
         onInput={(event) => onChange(event.target.value)}
         valueState={problem ? 'Negative' : 'None'}
         valueStateMessage={<div>{problem}</div>}
+        maxlength={maxLength}
       />
+      {maxLength !== undefined && (
+        <Text style={{ alignSelf: 'flex-end', fontSize: '0.75rem' }} aria-live="polite">
+          {value.length} of {maxLength} characters
+        </Text>
+      )}
     </>
   );
 }

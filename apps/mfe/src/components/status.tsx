@@ -16,6 +16,7 @@ const DESIGNS: Record<string, Design> = {
   Unreachable: 'Negative',
   NotUsable: 'Negative',
   Unknown: 'None',
+  Group: 'None',
   Disabled: 'Critical',
   ReKeying: 'Information',
   Deleting: 'Critical',
@@ -40,6 +41,11 @@ const ICONS: Record<Design, string | undefined> = {
   Critical: 'alert',
   Information: 'information',
 };
+
+/** The colour a phase is shown in, wherever it is shown (lists, topology, minimap). */
+export function phaseColor(phase: string): string {
+  return COLORS[DESIGNS[phase] ?? 'None'];
+}
 
 /**
  * A phase as a coloured status with its word, so colour is never the only signal. Screen readers

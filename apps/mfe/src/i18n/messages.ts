@@ -7,6 +7,7 @@ type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: strin
 
 const en = {
   keys: { one: '{count} key', other: '{count} keys' },
+  l3Keys: { one: '{count} L3 key', other: '{count} L3 keys' },
   serviceKeys: { one: '{count} service key', other: '{count} service keys' },
   accounts: { one: '{count} Account', other: '{count} Accounts' },
   activeAccounts: { one: '{count} active Account', other: '{count} active Accounts' },
@@ -27,6 +28,7 @@ export type CountMessage = keyof typeof en;
 
 const de: Record<CountMessage, PluralForms> = {
   keys: { one: '{count} Schlüssel', other: '{count} Schlüssel' },
+  l3Keys: { one: '{count} L3-Schlüssel', other: '{count} L3-Schlüssel' },
   serviceKeys: { one: '{count} Dienstschlüssel', other: '{count} Dienstschlüssel' },
   accounts: { one: '{count} Account', other: '{count} Accounts' },
   activeAccounts: { one: '{count} aktiver Account', other: '{count} aktive Accounts' },

@@ -1,6 +1,13 @@
 import { Button, FlexBox, Label, MessageStrip, Option, Select, Text, WizardStep } from '@openkcm/ui-kit';
 import { useState } from 'react';
-import { useCreateAccount, useOverview } from '../api/hooks.js';
+import {
+  useAccounts,
+  useCreateAccount,
+  useEnvironment,
+  useOverview,
+  usePendingDeletion,
+} from '../api/hooks.js';
+import { useNotify } from '../components/notify.js';
 import {
   compactValues,
   type FieldValues,
@@ -11,6 +18,7 @@ import {
 import { messageOf } from '../components/states.js';
 import { TextField } from '../components/TextField.js';
 import { WizardDialog } from '../components/WizardDialog.js';
+import { formatTime } from '../format.js';
 import {
   accountProblems,
   KEY_REFERENCE_FORMATS,
@@ -40,7 +48,18 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [settings, setSettings] = useState<FieldValues>({});
   const [submitted, setSubmitted] = useState(false);
-  const problems = accountProblems(draft);
+  const accounts = useAccounts();
+  const pending = usePendingDeletion();
+  const tell = useNotify();
+  const { host } = useEnvironment();
+  const held = pending.data?.accounts.find((account) => account.name === draft.name);
+  const taken = accounts.data?.some((account) => account.metadata.name === draft.name)
+    ? `An Account named "${draft.name}" already exists; choose another name`
+    : held
+      ? `"${draft.name}" was deleted and is in its waiting period until ${formatTime(held.deleteAfter, host.locale)}; cancel its deletion under Pending deletion to get it back, or choose another name`
+      : undefined;
+  const checked = accountProblems(draft);
+  const problems = !checked.name && taken ? { ...checked, name: taken } : checked;
   const form = settingsOf(draft.providerType);
   const settingsValue = compactValues(settings);
   const settingsIssues = settingsProblems(draft.providerType, settingsValue);
@@ -81,6 +100,7 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
       ...(draft.region ? { region: draft.region } : {}),
       ...(draft.displayName ? { displayName: draft.displayName } : {}),
     });
+    tell(`Account ${draft.name} created; it is Ready once CMK has checked its root key`);
     close();
   };
   const index = STEPS.indexOf(step);
@@ -187,6 +207,7 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
             placeholder={format.example}
             onChange={set('keyReference')}
             problem={shown('keyReference')}
+            maxLength={2048}
           />
           <TextField
             id="account-name"
@@ -196,12 +217,14 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
             placeholder="aws-root-production"
             onChange={set('name')}
             problem={shown('name')}
+            maxLength={63}
           />
           <TextField
             id="account-display-name"
             label="Display name (optional)"
             value={draft.displayName}
             onChange={set('displayName')}
+            maxLength={256}
           />
           {form && (
             <fieldset

@@ -47,7 +47,7 @@ export function TrustChain({ account }: { account: Account }) {
       </Tag>
       <Icon name="arrow-right" accessibleName="wraps" />
       <Tag design="Set2" colorScheme="10" hideStateIcon data-testid="dependent-keys">
-        L3 {countText(host.locale, 'keys', keys)}
+        {countText(host.locale, 'l3Keys', keys)}
       </Tag>
     </FlexBox>
   );

@@ -3,13 +3,17 @@ import { KeyBody } from '@openkcm/bff-api';
 import { validate } from '@openkcm/schema';
 import { FlexBox, Label, MessageStrip, Option, Select, Text, WizardStep } from '@openkcm/ui-kit';
 import { useState } from 'react';
-import { useAccounts, useCreateKey } from '../api/hooks.js';
+import { useAccounts, useCreateKey, useEnvironment, useKeys, usePendingDeletion } from '../api/hooks.js';
+import { useNotify } from '../components/notify.js';
+import { Field } from '../components/object-parts.js';
 import { ScheduleSelect } from '../components/ScheduleSelect.js';
 import { messageOf } from '../components/states.js';
 import { TextField } from '../components/TextField.js';
 import { WizardDialog } from '../components/WizardDialog.js';
+import { describeSchedule, formatTime } from '../format.js';
+import { scheduleProblem } from '../schedules.js';
 
-const STEPS = ['account', 'policy'] as const;
+const STEPS = ['account', 'policy', 'review'] as const;
 type Step = (typeof STEPS)[number];
 
 function nameProblem(name: string): string | undefined {
@@ -58,7 +62,11 @@ export function KeyWizard({
   account?: string | undefined;
 }) {
   const accounts = useAccounts();
+  const keys = useKeys();
+  const pending = usePendingDeletion();
   const create = useCreateKey();
+  const tell = useNotify();
+  const { host } = useEnvironment();
   const [step, setStep] = useState<Step>('account');
   const [draft, setDraft] = useState({
     account: account ?? '',
@@ -72,7 +80,17 @@ export function KeyWizard({
     (candidate) => candidate.status?.phase === 'Ready' || candidate.status?.phase === 'ReKeying',
   );
   const chosen = draft.account || ready[0]?.metadata.name || '';
-  const problem = nameProblem(draft.name);
+  const held = pending.data?.keys.find((key) => key.name === draft.name);
+  const problem =
+    nameProblem(draft.name) ??
+    (keys.data?.some((key) => key.metadata.name === draft.name)
+      ? `A key named "${draft.name}" already exists; choose another name`
+      : held
+        ? `"${draft.name}" was deleted and is in its waiting period until ${formatTime(held.deleteAfter, host.locale)}; cancel its deletion under Pending deletion to get it back, or choose another name`
+        : undefined);
+  const schedule = draft.rotationSchedule
+    ? scheduleProblem(draft.rotationSchedule)
+    : 'Type a custom schedule, e.g. 12h or 14d';
   const workloadProblem = workloadsProblem(draft.allowedWorkloads);
   const close = () => {
     setStep('account');
@@ -89,7 +107,7 @@ export function KeyWizard({
   };
   const submit = async () => {
     setTouched(true);
-    if (problem || workloadProblem || !chosen) return;
+    if (problem || workloadProblem || schedule || !chosen) return;
     const allowedWorkloads = workloadsOf(draft.allowedWorkloads);
     await create.mutateAsync({
       name: draft.name,
@@ -98,8 +116,11 @@ export function KeyWizard({
       algorithm: draft.algorithm,
       ...(allowedWorkloads.length > 0 ? { allowedWorkloads } : {}),
     });
+    tell(`Service key ${draft.name} created; version 1 is made now`);
     close();
   };
+  const canAdvance =
+    step === 'account' ? Boolean(chosen) : !problem && !workloadProblem && !schedule && draft.name !== '';
   return (
     <WizardDialog
       title="Create service key"
@@ -108,7 +129,7 @@ export function KeyWizard({
       steps={STEPS}
       step={step}
       setStep={setStep}
-      canAdvance={Boolean(chosen)}
+      canAdvance={canAdvance}
       finishText="Create key"
       busy={create.isPending}
       onFinish={() => void submit().catch(() => undefined)}
@@ -172,13 +193,20 @@ export function KeyWizard({
               setTouched(true);
             }}
             problem={touched ? problem : undefined}
+            maxLength={63}
           />
           <Label showColon>Rotation schedule</Label>
           <ScheduleSelect
             accessibleName="Rotation schedule"
             value={draft.rotationSchedule}
             onChange={(rotationSchedule) => setDraft((current) => ({ ...current, rotationSchedule }))}
+            onIncomplete={() => setDraft((current) => ({ ...current, rotationSchedule: '' }))}
           />
+          {schedule && (
+            <Text role="alert" style={{ color: 'var(--sapNegativeTextColor)' }}>
+              {schedule}
+            </Text>
+          )}
           <Label for="key-algorithm" showColon>
             Algorithm
           </Label>
@@ -211,6 +239,26 @@ export function KeyWizard({
             Only these workloads may use the key at a Crypto Edge; with none, nobody can until you add them.
             Version 1 is created at once; each rotation adds a version, older versions stay decrypt-only.
           </Text>
+        </FlexBox>
+      </WizardStep>
+      <WizardStep
+        titleText="Review"
+        selected={step === 'review'}
+        data-step="review"
+        icon="survey"
+        disabled={step !== 'review'}
+      >
+        <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+          <FlexBox wrap="Wrap" style={{ gap: '1rem 2rem' }}>
+            <Field label="Key name" value={draft.name} />
+            <Field label="Account" value={chosen} />
+            <Field label="Rotation" value={describeSchedule(draft.rotationSchedule)} />
+            <Field label="Algorithm" value={draft.algorithm} />
+            <Field
+              label="Allowed workloads"
+              value={workloadsOf(draft.allowedWorkloads).join(', ') || 'none yet: nobody can use the key'}
+            />
+          </FlexBox>
           {create.error && (
             <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
               {messageOf(create.error)}

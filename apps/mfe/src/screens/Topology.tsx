@@ -2,25 +2,35 @@ import {
   Background,
   Controls,
   type Edge,
+  MarkerType,
   MiniMap,
   type Node,
   type NodeMouseHandler,
   ReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { Text } from '@openkcm/ui-kit';
+import { Icon, Text } from '@openkcm/ui-kit';
 import { useMemo, useState } from 'react';
 import { useEnvironment, useTopology } from '../api/hooks.js';
 import { Empty, QueryView } from '../components/states.js';
+import { phaseColor } from '../components/status.js';
 import { GROUP_ABOVE, type LaidOutNode, layoutTopology } from './topology-layout.js';
 
-const COLORS: Record<LaidOutNode['kind'], string> = {
-  L1: 'var(--sapChart_OrderedColor_6, #8d2a00)',
-  L2: 'var(--sapChart_OrderedColor_8, #1c4c98)',
-  L3: 'var(--sapChart_OrderedColor_10, #37837b)',
-  Workload: 'var(--sapChart_OrderedColor_4, #5d36ff)',
-  group: 'var(--sapChart_OrderedColor_10, #37837b)',
+const LEVEL_ICONS: Record<LaidOutNode['kind'], string> = {
+  L1: 'locked',
+  L2: 'chain-link',
+  L3: 'key',
+  Workload: 'cloud',
+  group: 'key',
 };
+const LEGEND: Array<[string, string]> = [
+  ['Active', 'usable'],
+  ['Disabled', 'disabled or being deleted'],
+  ['NotReady', 'not ready or unusable'],
+  ['Pending', 'pending or not checked'],
+];
+/** Nodes are coloured by how they are, not by level: the level is in each node's label. */
+const colorOf = (node: LaidOutNode) => phaseColor(node.kind === 'group' ? 'Group' : node.state || 'Unknown');
 
 function describe(node: LaidOutNode): string {
   if (node.kind === 'group')
@@ -36,7 +46,13 @@ function describe(node: LaidOutNode): string {
  * FR-404: L1 → L2 → L3, and the workloads that used each key recently (FR-302). Clicking an Account opens its keys; big groups of keys expand on click;
  * zoom, pan and a minimap keep hundreds of keys navigable.
  */
-export default function Topology({ showAccountKeys }: { showAccountKeys: (account: string) => void }) {
+export default function Topology({
+  showAccountKeys,
+  openKey,
+}: {
+  showAccountKeys: (account: string) => void;
+  openKey: (name: string) => void;
+}) {
   const topology = useTopology();
   const { host } = useEnvironment();
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
@@ -49,7 +65,14 @@ export default function Topology({ showAccountKeys }: { showAccountKeys: (accoun
       (layout?.nodes ?? []).map((node) => ({
         id: node.id,
         position: { x: node.x, y: node.y },
-        data: { label: describe(node) },
+        data: {
+          label: (
+            <span style={{ display: 'inline-flex', alignItems: 'center', gap: '0.375rem' }}>
+              <Icon name={LEVEL_ICONS[node.kind]} aria-hidden="true" style={{ flex: 'none' }} />
+              {describe(node)}
+            </span>
+          ),
+        },
         ariaLabel: describe(node),
         connectable: false,
         draggable: false,
@@ -57,12 +80,12 @@ export default function Topology({ showAccountKeys }: { showAccountKeys: (accoun
         style: {
           width: 300,
           borderRadius: 8,
-          border: `2px solid ${COLORS[node.kind]}`,
+          border: `2px solid ${colorOf(node)}`,
           background: 'var(--sapTile_Background, #fff)',
           color: 'var(--sapTextColor, #1d2d3e)',
           fontFamily: 'var(--sapFontFamily, sans-serif)',
           fontSize: 13,
-          cursor: node.kind === 'L2' || node.kind === 'group' ? 'pointer' : 'default',
+          cursor: node.kind === 'L1' || node.kind === 'Workload' ? 'default' : 'pointer',
         },
         sourcePosition: 'right' as never,
         targetPosition: 'left' as never,
@@ -70,12 +93,19 @@ export default function Topology({ showAccountKeys }: { showAccountKeys: (accoun
     [layout],
   );
   const edges: Edge[] = useMemo(
-    () => (layout?.edges ?? []).map((edge) => ({ ...edge, animated: false })),
+    () =>
+      (layout?.edges ?? []).map((edge) => ({
+        ...edge,
+        animated: false,
+        // Arrows point the way wrapping goes: L1 wraps L2, L2 wraps L3, a workload uses its key.
+        markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 },
+      })),
     [layout],
   );
   const onNodeClick: NodeMouseHandler = (_event, clicked) => {
     const node = layout?.nodes.find((candidate) => candidate.id === clicked.id);
     if (node?.kind === 'L2' && node.account) showAccountKeys(node.account);
+    if (node?.kind === 'L3') openKey(node.label);
     if (node?.kind === 'group' && node.account)
       setExpanded((current) => new Set([...current, node.account ?? '']));
   };
@@ -89,9 +119,31 @@ export default function Topology({ showAccountKeys }: { showAccountKeys: (accoun
         ) : (
           <>
             <Text>
-              Click an Account (L2) to list its keys; groups of more than {GROUP_ABOVE} keys expand on click.
-              Scroll to zoom, drag to pan.
+              Click an Account (L2) to list its keys, a key (L3) to open it; groups of more than {GROUP_ABOVE}{' '}
+              keys expand on click. Scroll to zoom, drag to pan.
             </Text>
+            <ul
+              aria-label="Legend"
+              style={{ display: 'flex', flexWrap: 'wrap', gap: '1rem', listStyle: 'none', padding: 0 }}
+            >
+              {LEGEND.map(([phase, meaning]) => (
+                <li key={phase} style={{ display: 'flex', alignItems: 'center', gap: '0.25rem' }}>
+                  <span
+                    aria-hidden="true"
+                    style={{
+                      width: '1rem',
+                      height: '0.75rem',
+                      border: `2px solid ${phaseColor(phase)}`,
+                      borderRadius: 3,
+                    }}
+                  />
+                  <Text>{meaning}</Text>
+                </li>
+              ))}
+              <li>
+                <Text>Arrows: L1 root key → L2 Account → L3 service key → workload</Text>
+              </li>
+            </ul>
             <figure
               style={{ height: '70vh', minHeight: '24rem', margin: '0.5rem 0 0' }}
               data-testid="topology"
@@ -117,10 +169,7 @@ export default function Topology({ showAccountKeys }: { showAccountKeys: (accoun
                   pannable
                   zoomable
                   ariaLabel="Minimap of the key hierarchy"
-                  nodeColor={(node) =>
-                    COLORS[(node.className?.replace('topology-', '') ?? 'L3') as LaidOutNode['kind']] ??
-                    COLORS.L3
-                  }
+                  nodeColor={(node) => String(node.style?.border ?? '').replace('2px solid ', '')}
                 />
                 <Controls showInteractive={false} />
               </ReactFlow>
