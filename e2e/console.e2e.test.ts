@@ -164,6 +164,27 @@ describe.runIf(browserTestsRunnable())('the console screens in a real browser', 
       .waitFor({ state: 'detached', ...LONG });
   });
 
+  it('tests the L1 key in the Account wizard before anything is created', async () => {
+    const accountsInCmk = async () => ((await acme.cmk('/accounts')).items as unknown[]).length;
+    const before = await accountsInCmk();
+    await open(page, '#/accounts');
+    await page.getByRole('button', { name: 'Create Account' }).first().click();
+    const wizard = page.locator('ui5-dialog[open]');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    const reference = page.getByRole('textbox', {
+      name: /^Label of a key in the local development keystore/,
+    });
+    await reference.fill('no-such-key');
+    await page.getByRole('button', { name: 'Test the key' }).click();
+    await page.getByText(/CMK cannot use this key: .*no-such-key/).waitFor(LONG);
+    await reference.fill('acme-root');
+    await page.getByRole('button', { name: 'Test the key' }).click();
+    await page.getByText('CMK reached the key and can wrap with it.').waitFor(LONG);
+    await wizard.getByRole('button', { name: 'Cancel' }).click();
+    await expect(accountsInCmk()).resolves.toBe(before);
+  });
+
   it('explains L1, L2 and L3 where they are used', async () => {
     await open(page, '#/overview');
     await page.getByRole('button', { name: 'What are L1, L2 and L3?' }).click();

@@ -467,8 +467,8 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     await type(page, 'account-name', 'openbao-root');
     await type(page, 'account-settings-address', 'http://openbao.example.com');
     await page.getByText('Expected: HTTPS address of the OpenBao server').first().waitFor(LONG);
-    // Pressing Create with the AppRole references missing marks them instead of sending anything.
-    await wizard.getByRole('button', { name: 'Create Account' }).click();
+    // Pressing Next with the AppRole references missing marks them instead of going on.
+    await wizard.getByRole('button', { name: 'Next' }).click();
     await expect(
       page.locator('#account-settings-auth-appRole-secretIDSecretRef-name[value-state="Negative"]').count(),
     ).resolves.toBe(1);
@@ -479,6 +479,7 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     await type(page, 'account-settings-auth-appRole-roleIDSecretRef-key', 'role-id');
     await type(page, 'account-settings-auth-appRole-secretIDSecretRef-name', 'openbao-approle');
     await type(page, 'account-settings-auth-appRole-secretIDSecretRef-key', 'secret-id');
+    await wizard.getByRole('button', { name: 'Next' }).click();
     await wizard.getByRole('button', { name: 'Create Account' }).click();
     await wizard.waitFor({ state: 'hidden', ...LONG });
     // The local profile has no OpenBao keystore: the Account exists but cannot become Ready.

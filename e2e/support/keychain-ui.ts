@@ -54,6 +54,7 @@ export async function createAccount(root: Root, name: string, keyReference: stri
   const wizard = await openAccountWizardAtKey(root);
   await type(root, 'account-key-reference', keyReference);
   await type(root, 'account-name', name);
+  await wizard.getByRole('button', { name: 'Next' }).click();
   await wizard.getByRole('button', { name: 'Create Account' }).click();
   await wizard.waitFor({ state: 'hidden' });
   await accountRow(root, name).locator('[data-phase="Ready"]').waitFor(LONG);

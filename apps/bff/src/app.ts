@@ -227,10 +227,15 @@ export function createApp(options: BffOptions): express.Express {
         ),
         query: request.query as Record<string, unknown>,
         kube: locals(response).kube,
-        async cmk(method, apiPath) {
+        async cmk(method, apiPath, body) {
           const result = await requestJson(`${options.cmkUrl}/api/v1${apiPath}`, {
             method,
-            headers: { Authorization: `Bearer ${token}`, 'X-Request-ID': requestId },
+            headers: {
+              Authorization: `Bearer ${token}`,
+              'X-Request-ID': requestId,
+              ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
             timeoutMs: 10_000,
           });
           return { status: result.status, body: (result.body ?? {}) as Record<string, unknown> };

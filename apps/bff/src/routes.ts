@@ -1,7 +1,8 @@
-import { API_VERSION, ROTATE_NOW_ANNOTATION, settingsSpec, tenantName } from '@openkcm/api';
+import { API_VERSION, providerSettings, ROTATE_NOW_ANNOTATION, settingsSpec, tenantName } from '@openkcm/api';
 import { type Principal, roleInWorkspace } from '@openkcm/auth';
 import {
   AccountBody,
+  AccountKeyTest,
   AccountPatch,
   KeyBody,
   KeyPatch,
@@ -26,7 +27,11 @@ export interface RouteContext {
   query: Record<string, unknown>;
   kube: KubeClient;
   /** CMK's API with the caller's own token; `apiPath` is relative to CMK's /api/v1. */
-  cmk(method: string, apiPath: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  cmk(
+    method: string,
+    apiPath: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
 export interface Route<B extends TSchema | undefined = TSchema | undefined> {
@@ -62,8 +67,13 @@ async function cmkOk<T = Record<string, unknown>>(
   context: RouteContext,
   method: string,
   apiPath: string,
+  body?: unknown,
 ): Promise<T> {
-  const answer = await context.cmk(method, `/tenants/${encodeURIComponent(context.workspace)}${apiPath}`);
+  const answer = await context.cmk(
+    method,
+    `/tenants/${encodeURIComponent(context.workspace)}${apiPath}`,
+    body,
+  );
   if (answer.status >= 300)
     throw new ApiError(
       answer.status,
@@ -253,6 +263,19 @@ export const ROUTES: Route[] = [
         kind: 'Account',
         metadata: { name },
         spec,
+      }),
+  }),
+  route({
+    method: 'post',
+    path: `${W}/account-key-test`,
+    summary:
+      'Test an L1 key before creating an Account with it: CMK asks the keystore whether the key exists and can wrap (nothing is stored)',
+    body: AccountKeyTest,
+    handle: (context, { providerType, keyReference, ...spec }) =>
+      cmkOk(context, 'POST', '/l1-key-test', {
+        providerType,
+        keyReference,
+        accessData: providerSettings({ providerType, ...spec }) ?? {},
       }),
   }),
   route({

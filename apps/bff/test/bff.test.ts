@@ -238,6 +238,23 @@ describe('the BFF with the real stack', () => {
     );
   });
 
+  it('tests an L1 key before an Account is created, storing nothing; Viewers cannot', async () => {
+    const test = (user: 'alice' | 'victor', keyReference: string) =>
+      call(user, 'POST', `${ACME}/account-key-test`, { providerType: 'Local', keyReference });
+    expect((await test('alice', 'acme-root')).body).toEqual({ usable: true, reason: null });
+    const missing = await test('alice', 'no-such-key');
+    expect(missing.status).toBe(200);
+    expect(missing.body.usable).toBe(false);
+    expect(missing.body.reason).toContain('no-such-key');
+    expect((await test('victor', 'acme-root')).status).toBe(403);
+    const unknownProvider = await call('alice', 'POST', `${ACME}/account-key-test`, {
+      providerType: 'Nowhere',
+      keyReference: 'x',
+    });
+    expect(unknownProvider.status).toBeGreaterThanOrEqual(400);
+    expect(unknownProvider.body.message).toContain('Nowhere');
+  });
+
   it("shows the tenant's audit trail with the user's token: newest first, filtered, paged, viewers too", async () => {
     const ofOrders = (await call('victor', 'GET', `${ACME}/audit?subject=orders&action=key.`)).body;
     const actions = ofOrders.items.map((entry: { action: string }) => entry.action);

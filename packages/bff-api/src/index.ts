@@ -17,6 +17,14 @@ export const AccountBody = Type.Object({
   openBao: Type.Optional(OpenBaoSettings),
   thalesHSM: Type.Optional(ThalesSettings),
 });
+/** The parts of an Account that name and reach its L1 key, for testing the key before creating it. */
+export const AccountKeyTest = Type.Pick(AccountBody, [
+  'providerType',
+  'keyReference',
+  'aws',
+  'openBao',
+  'thalesHSM',
+]);
 export const AccountPatch = Type.Object({
   displayName: Type.Optional(Type.String({ maxLength: 256 })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),
@@ -45,6 +53,13 @@ export const KeyPatch = Type.Object({
 
 export type AccountBody = Static<typeof AccountBody>;
 export type AccountPatch = Static<typeof AccountPatch>;
+export type AccountKeyTest = Static<typeof AccountKeyTest>;
+
+/** Whether CMK could use an L1 key, and if not, why, in the keystore's words. */
+export interface KeyTestResult {
+  usable: boolean;
+  reason: string | null;
+}
 export type RekeyBody = Static<typeof RekeyBody>;
 export type KeyBody = Static<typeof KeyBody>;
 export type KeyPatch = Static<typeof KeyPatch>;

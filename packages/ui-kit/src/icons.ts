@@ -31,3 +31,4 @@ import '@ui5/webcomponents-icons/dist/undo.js';
 import '@ui5/webcomponents-icons/dist/sys-enter-2.js';
 import '@ui5/webcomponents-icons/dist/error.js';
 import '@ui5/webcomponents-icons/dist/survey.js';
+import '@ui5/webcomponents-icons/dist/connected.js';

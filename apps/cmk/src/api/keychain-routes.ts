@@ -7,6 +7,7 @@ import {
   getAccount,
   listAccounts,
   registerAccount,
+  testL1Key,
 } from '../keychain/accounts.js';
 import { listAudit } from '../keychain/audit.js';
 import { CmkError } from '../keychain/errors.js';
@@ -148,6 +149,24 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
         );
         return { status: result.created ? 201 : 200, body: result.account };
       },
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/l1-key-test`,
+      summary: 'Test an L1 key before registering an Account with it; nothing is stored or claimed',
+      access: 'write',
+      body: Type.Object({
+        providerType: Type.String({ minLength: 1, maxLength: 32 }),
+        keyReference: Type.String({ minLength: 1, maxLength: 2048 }),
+        accessData: Type.Unsafe<Record<string, unknown>>({
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+        }),
+      }),
+      handle: async (context, body) => ({
+        status: 200,
+        body: await testL1Key(context.keychain, context.params.tenant ?? '', body),
+      }),
     }),
     route({
       method: 'GET',

@@ -125,7 +125,6 @@ export async function listAccounts(
   return rows.map(toAccount);
 }
 
-/** Wraps a fresh L2 root under an L1 key; the L1 key must exist and be usable first (FR-3.3). */
 /** The organisation a workspace belongs to (root:orgs:acme for root:orgs:acme:team-a). */
 export function organisationOf(workspace: string): string {
   return workspace.split(':').slice(0, 3).join(':');
@@ -152,6 +151,31 @@ async function claimL1Key(
   return claim?.organisation === organisation;
 }
 
+/**
+ * Whether an L1 key could anchor an Account of this tenant, without creating or claiming anything:
+ * the keystore checks the access data and the key, and a key another organisation holds answers as
+ * a missing one does.
+ */
+export async function testL1Key(
+  ctx: KeyChainContext,
+  workspace: string,
+  key: { providerType: string; keyReference: string; accessData: Record<string, unknown> },
+): Promise<{ usable: boolean; reason: string | null }> {
+  await getTenant(ctx.db, workspace);
+  const keystore = keystoreFor(ctx, key.providerType);
+  await callKeystore(() => keystore.validateKeyAccessData(key.accessData));
+  const validation = await callKeystore(() => keystore.validateKey(handle(key.keyReference, key.accessData)));
+  if (!validation.usable) return { usable: false, reason: validation.reason ?? 'unknown reason' };
+  const [claim] = await ctx.db.query<{ organisation: string }>(
+    'select organisation from l1_key_claims where provider_type = $1 and key_reference = $2',
+    [key.providerType, key.keyReference],
+  );
+  if (claim && claim.organisation !== organisationOf(workspace))
+    return { usable: false, reason: pluginErrors.keyNotFound(key.keyReference).message };
+  return { usable: true, reason: null };
+}
+
+/** Wraps a fresh L2 root under an L1 key; the L1 key must exist and be usable first (FR-3.3). */
 export async function createRoot(
   ctx: KeyChainContext,
   account: {

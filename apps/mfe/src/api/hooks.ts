@@ -1,9 +1,11 @@
 import type { Account, ServiceEncryptionKey, Tenant } from '@openkcm/api';
 import type {
   AccountBody,
+  AccountKeyTest,
   AuditPage,
   KeyBody,
   KeyPatch,
+  KeyTestResult,
   KeyVersion,
   MeResponse,
   OverviewResponse,
@@ -175,6 +177,13 @@ const keyViews = (workspace: string, name: string) => [
   keychainKeys.topology(workspace),
 ];
 
+/** CMK's check of an L1 key before an Account is made with it; changes nothing. */
+export function useTestKey() {
+  const { request } = useEnvironment();
+  return useMutation({
+    mutationFn: (body: AccountKeyTest) => request<KeyTestResult>('POST', '/account-key-test', body),
+  });
+}
 export const useCreateAccount = () =>
   useChange((request, body: AccountBody) => request('POST', '/accounts', body), accountViews);
 export const useRekeyAccount = () =>

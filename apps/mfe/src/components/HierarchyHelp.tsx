@@ -22,15 +22,8 @@ export function HierarchyHelp() {
   const id = useId();
   return (
     <>
-      <Button
-        id={id}
-        design="Transparent"
-        icon="information"
-        onClick={() => setOpen((current) => !current)}
-        accessibleName="What are L1, L2 and L3?"
-        tooltip="What are L1, L2 and L3?"
-      >
-        L1 · L2 · L3
+      <Button id={id} design="Transparent" icon="information" onClick={() => setOpen((current) => !current)}>
+        What are L1, L2 and L3?
       </Button>
       <Popover
         open={open}

@@ -13,6 +13,7 @@ export function WizardDialog<Step extends string>({
   step,
   setStep,
   canAdvance,
+  beforeAdvance,
   finishText,
   busy,
   onFinish,
@@ -26,6 +27,8 @@ export function WizardDialog<Step extends string>({
   step: Step;
   setStep: Dispatch<SetStateAction<Step>>;
   canAdvance: boolean;
+  /** Checks the current step when Next is pressed; false keeps the user there (with its problems shown). */
+  beforeAdvance?: () => boolean;
   finishText: string;
   busy: boolean;
   onFinish: () => void;
@@ -50,7 +53,13 @@ export function WizardDialog<Step extends string>({
             <>
               {index > 0 && <Button onClick={() => move(-1)}>Back</Button>}
               {index < steps.length - 1 ? (
-                <Button design="Emphasized" disabled={!canAdvance} onClick={() => move(1)}>
+                <Button
+                  design="Emphasized"
+                  disabled={!canAdvance}
+                  onClick={() => {
+                    if (!beforeAdvance || beforeAdvance()) move(1);
+                  }}
+                >
                   Next
                 </Button>
               ) : (

@@ -6,8 +6,10 @@ import {
   useEnvironment,
   useOverview,
   usePendingDeletion,
+  useTestKey,
 } from '../api/hooks.js';
 import { useNotify } from '../components/notify.js';
+import { Field } from '../components/object-parts.js';
 import {
   compactValues,
   type FieldValues,
@@ -30,13 +32,14 @@ import {
   settingsProblems,
 } from '../providers.js';
 
-const STEPS = ['provider', 'region', 'key'] as const;
+const STEPS = ['provider', 'region', 'key', 'review'] as const;
 type Step = (typeof STEPS)[number];
 
 /** FR-201/FR-403: Cloud provider → Region → Key reference, each checked as it is typed. */
 export function AccountWizard({ open, onClose }: { open: boolean; onClose: () => void }) {
   const overview = useOverview();
   const create = useCreateAccount();
+  const testKey = useTestKey();
   const [step, setStep] = useState<Step>('provider');
   const [draft, setDraft] = useState({
     providerType: 'Local' as ProviderType,
@@ -86,12 +89,17 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
     setSettings({});
     setSubmitted(false);
     create.reset();
+    testKey.reset();
     onClose();
   };
-  const submit = async () => {
+  /** Marks every field of the key step; true when nothing is wrong. */
+  const checkAll = () => {
     setTouched({ name: true, region: true, keyReference: true });
     setSubmitted(true);
-    if (Object.keys(problems).length > 0 || Object.keys(settingsIssues).length > 0) return;
+    return Object.keys(problems).length === 0 && Object.keys(settingsIssues).length === 0;
+  };
+  const submit = async () => {
+    if (!checkAll()) return;
     await create.mutateAsync({
       name: draft.name,
       providerType: draft.providerType,
@@ -113,6 +121,7 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
       step={step}
       setStep={setStep}
       canAdvance={!(step === 'region' && Boolean(problems.region))}
+      beforeAdvance={() => step !== 'key' || checkAll()}
       finishText="Create Account"
       busy={create.isPending}
       onFinish={() => void submit().catch(() => undefined)}
@@ -205,10 +214,45 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
             required
             value={draft.keyReference}
             placeholder={format.example}
-            onChange={set('keyReference')}
+            onChange={(value) => {
+              set('keyReference')(value);
+              testKey.reset();
+            }}
             problem={shown('keyReference')}
             maxLength={2048}
           />
+          <FlexBox alignItems="Center" wrap="Wrap" style={{ gap: '0.5rem' }}>
+            <Button
+              icon="connected"
+              disabled={!draft.keyReference || Boolean(problems.keyReference) || testKey.isPending}
+              onClick={() =>
+                testKey.mutate({
+                  providerType: draft.providerType,
+                  keyReference: draft.keyReference,
+                  ...(form ? { [form.field]: settingsValue } : {}),
+                })
+              }
+            >
+              {testKey.isPending ? 'Testing the key…' : 'Test the key'}
+            </Button>
+            {testKey.data && (
+              <MessageStrip
+                design={testKey.data.usable ? 'Positive' : 'Negative'}
+                hideCloseButton
+                role="status"
+                style={{ flex: 1 }}
+              >
+                {testKey.data.usable
+                  ? 'CMK reached the key and can wrap with it.'
+                  : `CMK cannot use this key: ${testKey.data.reason}`}
+              </MessageStrip>
+            )}
+            {testKey.error && (
+              <MessageStrip design="Negative" hideCloseButton role="status" style={{ flex: 1 }}>
+                The key could not be tested: {messageOf(testKey.error)}
+              </MessageStrip>
+            )}
+          </FlexBox>
           <TextField
             id="account-name"
             label="Account name"
@@ -251,6 +295,36 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
             </fieldset>
           )}
           <Text>CMK checks that the key exists and can be used before the Account becomes Ready.</Text>
+        </FlexBox>
+      </WizardStep>
+      <WizardStep
+        titleText="Review"
+        selected={step === 'review'}
+        data-step="review"
+        icon="survey"
+        disabled={index < 3}
+      >
+        <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+          <FlexBox wrap="Wrap" style={{ gap: '1rem 2rem' }}>
+            <Field label="Account name" value={draft.name} />
+            {draft.displayName && <Field label="Display name" value={draft.displayName} />}
+            <Field label="Provider" value={PROVIDER_LABELS[draft.providerType]} />
+            {draft.region && <Field label="Region" value={draft.region} />}
+            <Field label="Key reference" value={draft.keyReference} />
+            {form && (
+              <Field
+                label={`${PROVIDER_LABELS[draft.providerType]} connection`}
+                value={
+                  Object.keys(settingsValue).length > 0 ? Object.keys(settingsValue).join(', ') : 'defaults'
+                }
+              />
+            )}
+          </FlexBox>
+          <Text>
+            {testKey.data?.usable
+              ? 'The key was tested: CMK can wrap with it.'
+              : 'The key has not been tested; CMK checks it when the Account is created.'}
+          </Text>
           {create.error && (
             <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
               {messageOf(create.error)}
