@@ -124,7 +124,7 @@ describe.runIf(browserTestsRunnable())('the console screens in a real browser', 
 
   it('asks for the key name before deleting it, and restores it from Pending deletion', async () => {
     await open(page, '#/keys/scratch');
-    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete scratch' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete scratch' });
     await dialog.waitFor(LONG);
     const confirmButton = page
@@ -190,7 +190,7 @@ describe.runIf(browserTestsRunnable())('the console screens in a real browser', 
     await page.getByRole('button', { name: 'What are L1, L2 and L3?' }).click();
     const help = page.getByRole('dialog', { name: 'The key hierarchy' });
     await help.waitFor(LONG);
-    await page.getByRole('listitem', { name: /^L1: your root key/ }).waitFor(LONG);
+    await help.getByRole('term').filter({ hasText: 'L1: your root key' }).waitFor(LONG);
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden', ...LONG });
   });

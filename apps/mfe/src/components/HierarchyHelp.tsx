@@ -1,5 +1,6 @@
-import { Button, List, ListItemStandard, Popover, Text } from '@openkcm/ui-kit';
+import { Button, Popover, Text } from '@openkcm/ui-kit';
 import { useId, useState } from 'react';
+import { createPortal } from 'react-dom';
 
 const LEVELS: Array<[string, string]> = [
   [
@@ -25,25 +26,30 @@ export function HierarchyHelp() {
       <Button id={id} design="Transparent" icon="information" onClick={() => setOpen((current) => !current)}>
         What are L1, L2 and L3?
       </Button>
-      <Popover
-        open={open}
-        opener={id}
-        headerText="The key hierarchy"
-        onClose={() => setOpen(false)}
-        style={{ maxWidth: '26rem' }}
-      >
-        <List accessibleName="Key levels">
-          {LEVELS.map(([title, text]) => (
-            <ListItemStandard key={title} type="Inactive" description={text} wrappingType="Normal">
-              {title}
-            </ListItemStandard>
-          ))}
-        </List>
-        <Text style={{ display: 'block', padding: '0.5rem 1rem' }}>
-          Losing access to an L1 key makes everything below it unreadable; that is what crypto-shredding
-          means.
-        </Text>
-      </Popover>
+      {/* In the body, not where the button is: a toolbar's layout styles would show a closed popover. */}
+      {createPortal(
+        <Popover
+          open={open}
+          opener={id}
+          headerText="The key hierarchy"
+          onClose={() => setOpen(false)}
+          style={{ maxWidth: '26rem' }}
+        >
+          <dl style={{ margin: 0, padding: '0.5rem 1rem', fontFamily: 'var(--sapFontFamily)' }}>
+            {LEVELS.map(([title, text]) => (
+              <div key={title} style={{ marginBottom: '0.5rem' }}>
+                <dt style={{ fontWeight: 'bold', color: 'var(--sapTextColor)' }}>{title}</dt>
+                <dd style={{ margin: 0, color: 'var(--sapContent_LabelColor)' }}>{text}</dd>
+              </div>
+            ))}
+          </dl>
+          <Text style={{ display: 'block', padding: '0.5rem 1rem' }}>
+            Losing access to an L1 key makes everything below it unreadable; that is what crypto-shredding
+            means.
+          </Text>
+        </Popover>,
+        document.body,
+      )}
     </>
   );
 }

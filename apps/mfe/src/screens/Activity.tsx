@@ -20,6 +20,54 @@ const PERIODS: Array<[string, string, number]> = [
   ['30d', 'Last 30 days', 30 * 86_400_000],
 ];
 
+interface FilterProps {
+  id: string;
+  label: string;
+  value: string | undefined;
+  onChange: (value: string) => void;
+}
+
+/** A labelled text filter, applied when the user presses Enter or leaves the field. */
+function TextFilter({ id, label, value, onChange, placeholder }: FilterProps & { placeholder: string }) {
+  return (
+    <FlexBox direction="Column">
+      <Label for={id}>{label}</Label>
+      <Input
+        id={id}
+        accessibleName={label}
+        placeholder={placeholder}
+        value={value ?? ''}
+        onChange={(event) => onChange(event.target.value)}
+      />
+    </FlexBox>
+  );
+}
+
+function ChoiceFilter({
+  id,
+  label,
+  value,
+  onChange,
+  choices,
+}: FilterProps & { choices: Array<[string, string]> }) {
+  return (
+    <FlexBox direction="Column">
+      <Label for={id}>{label}</Label>
+      <Select
+        id={id}
+        accessibleName={label}
+        onChange={(event) => onChange((event.detail.selectedOption as HTMLElement).dataset.value ?? '')}
+      >
+        {choices.map(([choice, text]) => (
+          <Option key={choice} data-value={choice} selected={(value ?? '') === choice}>
+            {text}
+          </Option>
+        ))}
+      </Select>
+    </FlexBox>
+  );
+}
+
 /** The tenant's audit trail: who did what, when, with which result; filters live in the link. */
 export function Activity({
   params,
@@ -50,58 +98,34 @@ export function Activity({
         role="search"
         aria-label="Filter the activity"
       >
-        <FlexBox direction="Column">
-          <Label for="activity-subject">Object</Label>
-          <Input
-            id="activity-subject"
-            accessibleName="Object"
-            placeholder="Key or Account name"
-            value={params.subject ?? ''}
-            onChange={(event) => set('subject', event.target.value)}
-          />
-        </FlexBox>
-        <FlexBox direction="Column">
-          <Label for="activity-actor">Who</Label>
-          <Input
-            id="activity-actor"
-            accessibleName="Who"
-            placeholder="User name"
-            value={params.actor ?? ''}
-            onChange={(event) => set('actor', event.target.value)}
-          />
-        </FlexBox>
-        <FlexBox direction="Column">
-          <Label for="activity-action">What</Label>
-          <Select
-            id="activity-action"
-            accessibleName="What"
-            onChange={(event) =>
-              set('action', (event.detail.selectedOption as HTMLElement).dataset.value ?? '')
-            }
-          >
-            {ACTIONS.map(([value, text]) => (
-              <Option key={value} data-value={value} selected={(params.action ?? '') === value}>
-                {text}
-              </Option>
-            ))}
-          </Select>
-        </FlexBox>
-        <FlexBox direction="Column">
-          <Label for="activity-period">When</Label>
-          <Select
-            id="activity-period"
-            accessibleName="When"
-            onChange={(event) =>
-              set('period', (event.detail.selectedOption as HTMLElement).dataset.value ?? '')
-            }
-          >
-            {PERIODS.map(([value, text]) => (
-              <Option key={value} data-value={value} selected={(params.period ?? '') === value}>
-                {text}
-              </Option>
-            ))}
-          </Select>
-        </FlexBox>
+        <TextFilter
+          id="activity-subject"
+          label="Object"
+          placeholder="Key or Account name"
+          value={params.subject}
+          onChange={(value) => set('subject', value)}
+        />
+        <TextFilter
+          id="activity-actor"
+          label="Who"
+          placeholder="User name"
+          value={params.actor}
+          onChange={(value) => set('actor', value)}
+        />
+        <ChoiceFilter
+          id="activity-action"
+          label="What"
+          choices={ACTIONS}
+          value={params.action}
+          onChange={(value) => set('action', value)}
+        />
+        <ChoiceFilter
+          id="activity-period"
+          label="When"
+          choices={PERIODS.map(([value, text]) => [value, text])}
+          value={params.period}
+          onChange={(value) => set('period', value)}
+        />
         {filtered && (
           <Button design="Transparent" icon="decline" onClick={() => setParams({})}>
             Clear filters

@@ -23,9 +23,8 @@ import { Empty, Loading, QueryView } from '../components/states.js';
 import { PhaseStatus } from '../components/status.js';
 import { describeSchedule, formatTime } from '../format.js';
 import { countText } from '../i18n/messages.js';
-import { usePermission } from '../permissions.js';
 import { hrefOf } from '../routing.js';
-import { useKeyActions } from './key-actions.js';
+import { KeyActionButtons, useKeyActions } from './key-actions.js';
 
 const YamlView = lazy(() => import('../components/YamlView.js'));
 
@@ -106,7 +105,6 @@ function VersionHistory({ versions, current }: { versions: KeyVersion[]; current
 export function KeyPage({ name, back }: { name: string; back: () => void }) {
   const key = useKey(name);
   const { host } = useEnvironment();
-  const { canChange, why } = usePermission();
   const { act, failure, dialogs } = useKeyActions(back);
   const [tab, setTab] = useState('versions');
   return (
@@ -128,35 +126,7 @@ export function KeyPage({ name, back }: { name: string; back: () => void }) {
                     <PhaseStatus phase={detail.status?.phase ?? 'Pending'} />
                   </FlexBox>
                 }
-                endContent={
-                  <FlexBox style={{ gap: '0.25rem' }} wrap="Wrap">
-                    <Button
-                      icon="refresh"
-                      disabled={!canChange || disabled}
-                      tooltip={why ?? (disabled ? 'Enable the key to rotate it' : 'Create a new version now')}
-                      onClick={() => act('rotate', detail)}
-                    >
-                      Rotate now
-                    </Button>
-                    <Button
-                      icon={disabled ? 'play' : 'locked'}
-                      disabled={!canChange}
-                      tooltip={why}
-                      onClick={() => act('toggle', detail)}
-                    >
-                      {disabled ? 'Enable' : 'Disable'}
-                    </Button>
-                    <Button
-                      icon="delete"
-                      design="Transparent"
-                      disabled={!canChange}
-                      tooltip={why ?? 'Delete this key'}
-                      onClick={() => act('delete', detail)}
-                    >
-                      Delete
-                    </Button>
-                  </FlexBox>
-                }
+                endContent={<KeyActionButtons keyObject={detail} act={act} />}
               />
               {failure && (
                 <MessageStrip design="Negative" role="alert" hideCloseButton>

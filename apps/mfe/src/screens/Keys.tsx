@@ -23,7 +23,7 @@ import { describeSchedule, formatTime } from '../format.js';
 import { usePermission } from '../permissions.js';
 import { hrefOf } from '../routing.js';
 import { KeyWizard } from './KeyWizard.js';
-import { useKeyActions } from './key-actions.js';
+import { KeyActionButtons, useKeyActions } from './key-actions.js';
 
 const accountOf = (key: ServiceEncryptionKey) => key.spec.accountRef.name;
 
@@ -201,38 +201,7 @@ export function Keys({ params, setParams }: { params: ListParams; setParams: (pa
                           />
                         </TableCell>
                         <TableCell>
-                          <FlexBox style={{ gap: '0.25rem' }} wrap="Wrap">
-                            <Button
-                              icon="refresh"
-                              disabled={!canChange || disabled}
-                              tooltip={
-                                why ?? (disabled ? 'Enable the key to rotate it' : 'Create a new version now')
-                              }
-                              accessibleName={`Rotate now: ${name}`}
-                              onClick={() => act('rotate', key)}
-                            >
-                              Rotate now
-                            </Button>
-                            <Button
-                              icon={disabled ? 'play' : 'locked'}
-                              disabled={!canChange}
-                              tooltip={why}
-                              accessibleName={`${disabled ? 'Enable' : 'Disable'} ${name}`}
-                              onClick={() => act('toggle', key)}
-                            >
-                              {disabled ? 'Enable' : 'Disable'}
-                            </Button>
-                            <Button
-                              icon="delete"
-                              design="Transparent"
-                              disabled={!canChange}
-                              tooltip={why ?? 'Delete this key'}
-                              accessibleName={`Delete ${name}`}
-                              onClick={() => act('delete', key)}
-                            >
-                              Delete
-                            </Button>
-                          </FlexBox>
+                          <KeyActionButtons keyObject={key} act={act} />
                         </TableCell>
                       </TableRow>
                     );

@@ -1,10 +1,11 @@
 import type { ServiceEncryptionKey } from '@openkcm/api';
-import { FlexBox, MessageStrip, Text } from '@openkcm/ui-kit';
+import { Button, FlexBox, MessageStrip, Text } from '@openkcm/ui-kit';
 import { type ReactNode, useState } from 'react';
 import { useDeleteKey, useRotateKey, useUpdateKey } from '../api/hooks.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { useNotify } from '../components/notify.js';
 import { TextField } from '../components/TextField.js';
+import { usePermission } from '../permissions.js';
 
 export type KeyAction = 'rotate' | 'toggle' | 'delete';
 
@@ -94,4 +95,49 @@ export function useKeyActions(onDeleted?: () => void): {
     </>
   );
   return { act, failure, dialogs };
+}
+
+/** Rotate now, Disable/Enable and Delete for one key, named after it (rows list many keys). */
+export function KeyActionButtons({
+  keyObject,
+  act,
+}: {
+  keyObject: ServiceEncryptionKey;
+  act: (action: KeyAction, key: ServiceEncryptionKey) => void;
+}) {
+  const { canChange, why } = usePermission();
+  const name = keyObject.metadata.name ?? '';
+  const disabled = keyObject.spec.state === 'Disabled';
+  return (
+    <FlexBox style={{ gap: '0.25rem' }} wrap="Wrap">
+      <Button
+        icon="refresh"
+        disabled={!canChange || disabled}
+        tooltip={why ?? (disabled ? 'Enable the key to rotate it' : 'Create a new version now')}
+        accessibleName={`Rotate now: ${name}`}
+        onClick={() => act('rotate', keyObject)}
+      >
+        Rotate now
+      </Button>
+      <Button
+        icon={disabled ? 'play' : 'locked'}
+        disabled={!canChange}
+        tooltip={why}
+        accessibleName={`${disabled ? 'Enable' : 'Disable'} ${name}`}
+        onClick={() => act('toggle', keyObject)}
+      >
+        {disabled ? 'Enable' : 'Disable'}
+      </Button>
+      <Button
+        icon="delete"
+        design="Transparent"
+        disabled={!canChange}
+        tooltip={why ?? 'Delete this key'}
+        accessibleName={`Delete ${name}`}
+        onClick={() => act('delete', keyObject)}
+      >
+        Delete
+      </Button>
+    </FlexBox>
+  );
 }
