@@ -190,7 +190,7 @@ describe.runIf(browserTestsRunnable())('the console screens in a real browser', 
     await page.getByRole('button', { name: 'What are L1, L2 and L3?' }).click();
     const help = page.getByRole('dialog', { name: 'The key hierarchy' });
     await help.waitFor(LONG);
-    await help.getByRole('term').filter({ hasText: 'L1: your root key' }).waitFor(LONG);
+    await page.getByText('L1: your root key', { exact: true }).waitFor(LONG);
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden', ...LONG });
   });
