@@ -1,27 +1,14 @@
-import {
-  Bar,
-  Button,
-  FlexBox,
-  Link,
-  List,
-  ListItemStandard,
-  Tab,
-  TabContainer,
-  Title,
-} from '@openkcm/ui-kit';
-import { lazy, Suspense, useState } from 'react';
+import { Button, FlexBox, Link, List, ListItemStandard } from '@openkcm/ui-kit';
+import { useState } from 'react';
 import { useAccount, useKeys } from '../api/hooks.js';
-import { AuditList } from '../components/AuditList.js';
-import { Conditions, Field, ObjectEvents } from '../components/object-parts.js';
-import { Empty, Loading, QueryView } from '../components/states.js';
-import { PhaseStatus } from '../components/status.js';
+import { BackLink, ObjectPage } from '../components/ObjectPage.js';
+import { Field } from '../components/object-parts.js';
+import { Empty, QueryView } from '../components/states.js';
 import { usePermission } from '../permissions.js';
 import { PROVIDER_LABELS, type ProviderType } from '../providers.js';
 import { hrefOf } from '../routing.js';
 import { AccountDeleteDialog, RekeyProgress, TrustChain } from './Accounts.js';
 import { RekeyDialog } from './RekeyDialog.js';
-
-const YamlView = lazy(() => import('../components/YamlView.js'));
 
 /** The keys this Account wraps, each a link to its page. */
 function DependentKeys({ account }: { account: string }) {
@@ -53,29 +40,23 @@ function DependentKeys({ account }: { account: string }) {
   );
 }
 
-/** An Account's object page: its trust chain, dependent keys, conditions, events, activity and YAML. */
+/** An Account's object page: its trust chain, dependent keys, conditions, events, audit trail and YAML. */
 export function AccountPage({ name, back }: { name: string; back: () => void }) {
   const account = useAccount(name);
   const { canChange, why } = usePermission();
-  const [tab, setTab] = useState('keys');
   const [rekeying, setRekeying] = useState(false);
   const [deleting, setDeleting] = useState(false);
   return (
     <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-      <Link href={hrefOf({ screen: 'accounts' })} accessibleName="Back to the Accounts">
-        ← Accounts
-      </Link>
+      <BackLink screen="accounts" list="Accounts" />
       <QueryView what={`the Account ${name}`} query={account}>
         {(detail) => (
           <>
-            <Bar
-              startContent={
-                <FlexBox alignItems="Center" style={{ gap: '0.75rem', flexWrap: 'wrap' }}>
-                  <Title level="H3">{name}</Title>
-                  <PhaseStatus phase={detail.status?.phase ?? 'Pending'} />
-                </FlexBox>
-              }
-              endContent={
+            <ObjectPage
+              kind="Account"
+              name={name}
+              phase={detail.status?.phase ?? 'Pending'}
+              actions={
                 <FlexBox style={{ gap: '0.25rem' }} wrap="Wrap">
                   <Button
                     icon="synchronize"
@@ -96,54 +77,40 @@ export function AccountPage({ name, back }: { name: string; back: () => void }) 
                   </Button>
                 </FlexBox>
               }
+              banner={
+                <>
+                  <TrustChain account={detail} />
+                  <RekeyProgress account={detail} />
+                </>
+              }
+              fields={
+                <>
+                  <Field label="Name" value={name} copy={name} />
+                  {detail.spec.displayName && <Field label="Display name" value={detail.spec.displayName} />}
+                  <Field
+                    label="Provider"
+                    value={
+                      PROVIDER_LABELS[detail.spec.providerType as ProviderType] ?? detail.spec.providerType
+                    }
+                  />
+                  <Field
+                    label="Key reference"
+                    value={detail.spec.keyReference}
+                    copy={detail.spec.keyReference}
+                  />
+                  {detail.spec.region && <Field label="Region" value={detail.spec.region} />}
+                  <Field
+                    label="CMK Account ID"
+                    value={detail.status?.cmkAccountID ?? '—'}
+                    copy={detail.status?.cmkAccountID}
+                  />
+                </>
+              }
+              conditions={detail.status?.conditions}
+              auditFilters={{ subject: name, action: 'account.' }}
+              object={detail}
+              ownTab={{ id: 'keys', text: 'Service keys', content: <DependentKeys account={name} /> }}
             />
-            <TrustChain account={detail} />
-            <RekeyProgress account={detail} />
-            <FlexBox
-              wrap="Wrap"
-              style={{ gap: '1rem 2rem', padding: '0.5rem 0' }}
-              data-testid="account-header"
-            >
-              <Field label="Name" value={name} copy={name} />
-              {detail.spec.displayName && <Field label="Display name" value={detail.spec.displayName} />}
-              <Field
-                label="Provider"
-                value={PROVIDER_LABELS[detail.spec.providerType as ProviderType] ?? detail.spec.providerType}
-              />
-              <Field label="Key reference" value={detail.spec.keyReference} copy={detail.spec.keyReference} />
-              {detail.spec.region && <Field label="Region" value={detail.spec.region} />}
-              <Field
-                label="CMK Account ID"
-                value={detail.status?.cmkAccountID ?? '—'}
-                copy={detail.status?.cmkAccountID}
-              />
-            </FlexBox>
-            <TabContainer
-              contentBackgroundDesign="Transparent"
-              onTabSelect={(event) => setTab(event.detail.tab.dataset.tab ?? 'keys')}
-            >
-              <Tab text="Service keys" data-tab="keys" selected={tab === 'keys'}>
-                {tab === 'keys' && <DependentKeys account={name} />}
-              </Tab>
-              <Tab text="Conditions and events" data-tab="conditions" selected={tab === 'conditions'}>
-                {tab === 'conditions' && (
-                  <>
-                    <Conditions conditions={detail.status?.conditions} />
-                    <ObjectEvents kind="Account" name={name} />
-                  </>
-                )}
-              </Tab>
-              <Tab text="Audit trail" data-tab="activity" selected={tab === 'activity'}>
-                {tab === 'activity' && <AuditList filters={{ subject: name, action: 'account.' }} />}
-              </Tab>
-              <Tab text="YAML" data-tab="yaml" selected={tab === 'yaml'}>
-                {tab === 'yaml' && (
-                  <Suspense fallback={<Loading what="the YAML" />}>
-                    <YamlView object={detail} />
-                  </Suspense>
-                )}
-              </Tab>
-            </TabContainer>
             <RekeyDialog account={rekeying ? detail : undefined} onClose={() => setRekeying(false)} />
             <AccountDeleteDialog
               account={deleting ? detail : undefined}

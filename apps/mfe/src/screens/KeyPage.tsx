@@ -1,32 +1,25 @@
 import type { KeyVersion } from '@openkcm/bff-api';
 import {
-  Bar,
   Button,
   FlexBox,
   Link,
   MessageStrip,
-  Tab,
-  TabContainer,
   Table,
   TableCell,
   TableHeaderCell,
   TableHeaderRow,
   TableRow,
   Text,
-  Title,
 } from '@openkcm/ui-kit';
-import { lazy, Suspense, useState } from 'react';
+import { useState } from 'react';
 import { type KeyDetail, useEnvironment, useKey } from '../api/hooks.js';
-import { AuditList } from '../components/AuditList.js';
-import { Conditions, Field, ObjectEvents } from '../components/object-parts.js';
-import { Empty, Loading, QueryView } from '../components/states.js';
-import { PhaseStatus } from '../components/status.js';
+import { BackLink, ObjectPage } from '../components/ObjectPage.js';
+import { Field } from '../components/object-parts.js';
+import { Empty, QueryView } from '../components/states.js';
 import { describeSchedule, formatTime } from '../format.js';
 import { countText } from '../i18n/messages.js';
 import { hrefOf } from '../routing.js';
 import { KeyActionButtons, useKeyActions } from './key-actions.js';
-
-const YamlView = lazy(() => import('../components/YamlView.js'));
 
 const ORIGIN_WORDS: Record<NonNullable<KeyVersion['origin']>, string> = {
   created: 'Created with the key',
@@ -101,101 +94,82 @@ function VersionHistory({ versions, current }: { versions: KeyVersion[]; current
   );
 }
 
-/** A key's object page: header, actions, versions with who made them, conditions, events, activity, YAML. */
+/** A key's object page: header, actions, versions with who made them, conditions, events, audit trail, YAML. */
 export function KeyPage({ name, back }: { name: string; back: () => void }) {
   const key = useKey(name);
   const { host } = useEnvironment();
   const { act, failure, dialogs } = useKeyActions(back);
-  const [tab, setTab] = useState('versions');
   return (
     <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-      <Link href={hrefOf({ screen: 'keys' })} accessibleName="Back to the service keys">
-        ← Service keys
-      </Link>
+      <BackLink screen="keys" list="service keys" />
       <QueryView what={`the key ${name}`} query={key}>
         {(detail) => {
           const disabled = detail.spec.state === 'Disabled';
           const account = detail.spec.accountRef.name;
           const workloads = detail.status?.activeWorkloads ?? [];
           return (
-            <>
-              <Bar
-                startContent={
-                  <FlexBox alignItems="Center" style={{ gap: '0.75rem', flexWrap: 'wrap' }}>
-                    <Title level="H3">{name}</Title>
-                    <PhaseStatus phase={detail.status?.phase ?? 'Pending'} />
-                  </FlexBox>
-                }
-                endContent={<KeyActionButtons keyObject={detail} act={act} />}
-              />
-              {failure && (
-                <MessageStrip design="Negative" role="alert" hideCloseButton>
-                  {failure}
-                </MessageStrip>
-              )}
-              <FlexBox wrap="Wrap" style={{ gap: '1rem 2rem', padding: '0.5rem 0' }} data-testid="key-header">
-                <Field label="Name" value={name} copy={name} />
-                <Field
-                  label="Account"
-                  value={<Link href={hrefOf({ screen: 'accounts', name: account })}>{account}</Link>}
-                  copy={account}
-                />
-                <Field label="Algorithm" value={detail.spec.algorithm ?? '—'} />
-                <Field
-                  label="Current version"
-                  value={detail.status?.currentVersion ? `v${detail.status.currentVersion}` : '—'}
-                />
-                <Field label="Rotation" value={describeSchedule(detail.spec.rotationSchedule)} />
-                <Field
-                  label="Next rotation"
-                  value={
-                    disabled ? 'paused while disabled' : formatTime(detail.status?.nextRotation, host.locale)
-                  }
-                />
-                <Field label="Last rotation" value={formatTime(detail.status?.lastRotation, host.locale)} />
-                <Field
-                  label="Active workloads"
-                  value={workloads.length > 0 ? workloads.join(', ') : 'none in the last 15 minutes'}
-                />
-                <Field
-                  label="CMK key ID"
-                  value={detail.status?.cmkKeyID ?? '—'}
-                  copy={detail.status?.cmkKeyID}
-                />
-              </FlexBox>
-              <TabContainer
-                contentBackgroundDesign="Transparent"
-                onTabSelect={(event) => setTab(event.detail.tab.dataset.tab ?? 'versions')}
-              >
-                <Tab text="Versions" data-tab="versions" selected={tab === 'versions'}>
-                  {detail.versions === null ? (
+            <ObjectPage
+              kind="ServiceEncryptionKey"
+              name={name}
+              phase={detail.status?.phase ?? 'Pending'}
+              actions={<KeyActionButtons keyObject={detail} act={act} />}
+              banner={
+                failure && (
+                  <MessageStrip design="Negative" role="alert" hideCloseButton>
+                    {failure}
+                  </MessageStrip>
+                )
+              }
+              fields={
+                <>
+                  <Field label="Name" value={name} copy={name} />
+                  <Field
+                    label="Account"
+                    value={<Link href={hrefOf({ screen: 'accounts', name: account })}>{account}</Link>}
+                    copy={account}
+                  />
+                  <Field label="Algorithm" value={detail.spec.algorithm ?? '—'} />
+                  <Field
+                    label="Current version"
+                    value={detail.status?.currentVersion ? `v${detail.status.currentVersion}` : '—'}
+                  />
+                  <Field label="Rotation" value={describeSchedule(detail.spec.rotationSchedule)} />
+                  <Field
+                    label="Next rotation"
+                    value={
+                      disabled
+                        ? 'paused while disabled'
+                        : formatTime(detail.status?.nextRotation, host.locale)
+                    }
+                  />
+                  <Field label="Last rotation" value={formatTime(detail.status?.lastRotation, host.locale)} />
+                  <Field
+                    label="Active workloads"
+                    value={workloads.length > 0 ? workloads.join(', ') : 'none in the last 15 minutes'}
+                  />
+                  <Field
+                    label="CMK key ID"
+                    value={detail.status?.cmkKeyID ?? '—'}
+                    copy={detail.status?.cmkKeyID}
+                  />
+                </>
+              }
+              conditions={detail.status?.conditions}
+              auditFilters={{ subject: name }}
+              object={withoutVersions(detail)}
+              ownTab={{
+                id: 'versions',
+                text: 'Versions',
+                content:
+                  detail.versions === null ? (
                     <MessageStrip design="Critical" hideCloseButton>
                       CMK did not answer, so the versions cannot be shown now. Try again in a moment.
                     </MessageStrip>
                   ) : (
                     <VersionHistory versions={detail.versions} current={detail.status?.currentVersion} />
-                  )}
-                </Tab>
-                <Tab text="Conditions and events" data-tab="conditions" selected={tab === 'conditions'}>
-                  {tab === 'conditions' && (
-                    <>
-                      <Conditions conditions={detail.status?.conditions} />
-                      <ObjectEvents kind="ServiceEncryptionKey" name={name} />
-                    </>
-                  )}
-                </Tab>
-                <Tab text="Audit trail" data-tab="activity" selected={tab === 'activity'}>
-                  {tab === 'activity' && <AuditList filters={{ subject: name }} />}
-                </Tab>
-                <Tab text="YAML" data-tab="yaml" selected={tab === 'yaml'}>
-                  {tab === 'yaml' && (
-                    <Suspense fallback={<Loading what="the YAML" />}>
-                      <YamlView object={withoutVersions(detail)} />
-                    </Suspense>
-                  )}
-                </Tab>
-              </TabContainer>
-            </>
+                  ),
+              }}
+            />
           );
         }}
       </QueryView>
