@@ -46,12 +46,23 @@ export interface SystemInformationService extends Plugin {
 export type NotificationSeverity = 'info' | 'warning' | 'critical';
 
 export interface KeyChainEvent {
+  /** What happened or what is wrong, in one word (`L1KeyUnreachable`, `KeyRotated`): the alert name. */
   type: string;
+  /** The tenant's workspace path, or `*` for the whole service (a plugin of CMK itself). */
   tenant: string;
   severity: NotificationSeverity;
   summary: string;
   subject?: { kind: string; name: string };
   occurredAt: string;
+  /**
+   * Conditions that last (an unreachable L1 key) are `firing` until the same type and subject come
+   * `resolved`; without it the event happened once.
+   */
+  status?: 'firing' | 'resolved';
+  /** What an operator should do about it. */
+  action?: string;
+  /** More ways to route it: `account`, `key`, `edge`. */
+  labels?: Record<string, string>;
 }
 
 /** FR-5: lifecycle events to the platform's alerting and to tenant webhooks. */

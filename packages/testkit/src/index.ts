@@ -1,3 +1,9 @@
+export {
+  alertmanagerAvailable,
+  type ListedAlert,
+  type RunningAlertmanager,
+  startAlertmanager,
+} from './alertmanager.js';
 export { type ApeiroKeystores, startApeiroKeystores } from './apeiro-keystores.js';
 export { runQuickBenchmark } from './benchmark.js';
 export { AWS_ACCOUNT, type AwsDoubles, type KmsAction, startAwsDoubles } from './doubles/aws.js';
@@ -11,6 +17,7 @@ export {
 export { errorShapeProblems, hostileBody, hostileSegment } from './hostile-input.js';
 export { idpToken } from './idp-token.js';
 export { eventually, type Kubectl, type KubectlResult, kubectlAvailable, kubectlFor } from './kubectl.js';
+export { freePort } from './ports.js';
 export { postgresAvailable, postgresBinDir, type RunningPostgres, startPostgres } from './postgres.js';
 export { seedKeychain } from './seed-keychain.js';
 export { createAesKey, initialiseToken, SOFTHSM_LIBRARY, softHsmAvailable } from './softhsm.js';

@@ -147,19 +147,21 @@ export function notificationContract(
 ): void {
   describe(`${name} keeps the notification contract`, () => {
     const subject = withSubject(setup);
-    it('delivers an event', async () => {
+    it('delivers an alert that fires', async () => {
       const full = subject();
       const event: KeyChainEvent = {
-        type: 'KeyRotated',
+        type: 'RotationFailed',
         tenant: 'root:orgs:acme',
-        severity: 'info',
-        summary: 'orders rotated to v2',
+        severity: 'critical',
+        summary: 'the scheduled rotation of orders failed',
         subject: { kind: 'ServiceEncryptionKey', name: 'orders' },
         occurredAt: new Date().toISOString(),
+        status: 'firing',
+        labels: { key: 'orders' },
       };
       await full.plugin.notify(event);
       expect((await full.delivered()).map((delivered) => delivered.summary)).toContain(
-        'orders rotated to v2',
+        'the scheduled rotation of orders failed',
       );
     });
     it('reports health', async () => {
