@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigurationError } from './plugins/profile.js';
 import { startCmk } from './server.js';
+import { EgressRuleError, parseEgressRules } from './webhooks/egress.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +20,9 @@ const { values } = parseArgs({
     'edge-port': { type: 'string', default: process.env.CMK_EDGE_PORT ?? '0' },
     'edge-url': { type: 'string', default: process.env.CMK_EDGE_URL },
     'edge-tls-dir': { type: 'string', default: process.env.CMK_EDGE_TLS_DIR },
+    // Comma-separated hosts, host:port, IP addresses or CIDR ranges tenant webhooks may reach although
+    // internal, and over http: empty by default, so webhooks reach only public https addresses.
+    'webhook-allow': { type: 'string', default: process.env.OPENKCM_WEBHOOK_ALLOW ?? '' },
   },
 });
 
@@ -48,6 +52,7 @@ try {
       ...(values['edge-url'] ? { advertiseUrl: values['edge-url'] } : {}),
       ...(values['edge-tls-dir'] ? { tlsDir: resolve(values['edge-tls-dir']) } : {}),
     },
+    webhooks: { rules: parseEgressRules(values['webhook-allow'].split(',')) },
   });
   process.stdout.write(
     `OPENKCM_READY ${JSON.stringify({ name: 'cmk', url: cmk.url, edgeUrl: cmk.edgeUrl })}\n`,
@@ -58,7 +63,9 @@ try {
   const message =
     error instanceof ConfigurationError
       ? `CMK cannot start: ${error.message}`
-      : `CMK cannot start: ${(error as Error).stack}`;
+      : error instanceof EgressRuleError
+        ? `CMK cannot start: --webhook-allow / OPENKCM_WEBHOOK_ALLOW: ${error.message}`
+        : `CMK cannot start: ${(error as Error).stack}`;
   process.stderr.write(`${JSON.stringify({ level: 'error', msg: message })}\n`);
   process.exit(1);
 }

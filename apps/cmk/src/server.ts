@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { bearerToken, isWorkspacePath, TokenRejectedError } from '@openkcm/auth';
 import { loadOrCreateServingCertificate } from '@openkcm/pki';
 import { parse, SchemaValidationError, type TSchema } from '@openkcm/schema';
+import { Alerts } from './alerts/alerts.js';
+import { type SweepPolicy, sweepAlerts } from './alerts/sweep.js';
 import { type EdgeEndpoint, edgeRoutes } from './api/edge-routes.js';
 import { errorBody, readJsonBody, sendJson } from './api/http.js';
 import { keychainRoutes } from './api/keychain-routes.js';
 import { openApiDocument } from './api/openapi.js';
 import { authorize, type Route } from './api/routes.js';
+import { webhookRoutes } from './api/webhook-routes.js';
 import { type RunningEdgeListener, startEdgeListener } from './edge-api/edge-listener.js';
 import type { KeyChainContext } from './keychain/context.js';
 import { EdgeFeed } from './keychain/edge-feed.js';
@@ -20,6 +23,7 @@ import { RootCache } from './keychain/root-cache.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
+import { DEFAULT_DELIVERY_POLICY, type DeliveryPolicy, WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface CmkOptions {
   dataDir: string;
@@ -41,6 +45,10 @@ export interface CmkOptions {
    * tls.key, ca.crt; created for loopback when empty) and the stream heartbeat.
    */
   edge?: { host?: string; port?: number; advertiseUrl?: string; tlsDir?: string; heartbeatMs?: number };
+  /** How tenant webhooks are delivered: the operator's egress exceptions, timeouts and retries. */
+  webhooks?: Partial<DeliveryPolicy>;
+  /** When a re-key counts as stuck and an edge as lost, and how often CMK looks (FR-5.1). */
+  alerts?: Partial<SweepPolicy> & { sweepMs?: number };
 }
 
 export interface RunningCmk {
@@ -49,6 +57,7 @@ export interface RunningCmk {
   edgeUrl: string | undefined;
   keychain: KeyChainContext;
   plugins: PluginHost;
+  webhooks: WebhookDispatcher;
   close(): Promise<void>;
 }
 
@@ -104,7 +113,7 @@ export async function startCmk(options: CmkOptions): Promise<RunningCmk> {
     db,
     keystores: plugins.keystores,
     systemInformation: plugins.systemInformation,
-    notifier: plugins.notification,
+    alerts: new Alerts(plugins.notification, options.now),
     roots: new RootCache(),
     edgeFeed: new EdgeFeed(),
     now: options.now ?? (() => new Date()),
@@ -149,7 +158,13 @@ export async function startCmk(options: CmkOptions): Promise<RunningCmk> {
       revoked: (edgeId) => listener.revoked(edgeId),
     };
   }
-  const routes = compile([...keychainRoutes(startRekeyWork), ...edgeRoutes(edgeEndpoint)]);
+  const webhooks = new WebhookDispatcher(db, { ...DEFAULT_DELIVERY_POLICY, ...options.webhooks }, log);
+  await webhooks.start();
+  const routes = compile([
+    ...keychainRoutes(startRekeyWork),
+    ...edgeRoutes(edgeEndpoint),
+    ...webhookRoutes(webhooks),
+  ]);
   const document = openApiDocument(routes.map((entry) => entry.route));
 
   async function handle(
@@ -282,6 +297,19 @@ export async function startCmk(options: CmkOptions): Promise<RunningCmk> {
     }
   })();
   plugins.watch(15_000);
+  const sweepPolicy: SweepPolicy = {
+    rekeyStuckAfterSeconds: options.alerts?.rekeyStuckAfterSeconds ?? 1800,
+    edgePartitionBoundSeconds: options.alerts?.edgePartitionBoundSeconds ?? 300,
+  };
+  const sweep = () =>
+    sweepAlerts(db, keychain.alerts, plugins.status, sweepPolicy).catch((error: unknown) =>
+      log({ level: 'warn', msg: 'alert sweep failed; trying again', error: (error as Error).message }),
+    );
+  let sweeping = sweep();
+  const sweepTimer = setInterval(() => {
+    sweeping = sweeping.then(sweep);
+  }, options.alerts?.sweepMs ?? 15_000);
+  sweepTimer.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -293,9 +321,13 @@ export async function startCmk(options: CmkOptions): Promise<RunningCmk> {
     edgeUrl: edgeEndpoint?.url,
     keychain,
     plugins,
+    webhooks,
     async close() {
       stopping = true;
       wake?.();
+      clearInterval(sweepTimer);
+      await sweeping;
+      await webhooks.close();
       await edgeListener?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

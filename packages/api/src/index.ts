@@ -48,6 +48,7 @@ export {
 export { TENANT_PHASES, TenantSpec, TenantStatus, tenantKind, tenantName } from './kinds/tenant.js';
 export {
   NOTIFICATION_EVENTS,
+  type NotificationEvent,
   WebHookNotificationSpec,
   WebHookNotificationStatus,
   webHookNotificationKind,

@@ -144,9 +144,13 @@ describe('Tenant and WebHookNotification', () => {
       signingSecretRef: { name: 'hook', key: 'hmac' },
     };
     expect(parseWebHookNotification({ spec: hook }).spec.enabled).toBe(true);
-    expect(
-      failureFields(() => parseWebHookNotification({ spec: { ...hook, url: 'http://hooks.example.com' } })),
-    ).toEqual(['spec.url']);
+    // An http URL is the controller's to refuse, with a condition saying why (an operator may allow it).
+    expect(parseWebHookNotification({ spec: { ...hook, url: 'http://hooks.example.com' } }).spec.url).toBe(
+      'http://hooks.example.com',
+    );
+    expect(failureFields(() => parseWebHookNotification({ spec: { ...hook, url: '' } }))).toEqual([
+      'spec.url',
+    ]);
     expect(failureFields(() => parseWebHookNotification({ spec: { ...hook, events: [] } }))).toEqual([
       'spec.events',
     ]);

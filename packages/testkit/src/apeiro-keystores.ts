@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { alertmanagerAvailable, type RunningAlertmanager, startAlertmanager } from './alertmanager.js';
 import { type AwsDoubles, startAwsDoubles } from './doubles/aws.js';
 import { ACCOUNT_APPROLE, type OpenBaoDouble, startOpenBaoDouble } from './doubles/openbao.js';
 import { createAesKey, initialiseToken, SOFTHSM_LIBRARY } from './softhsm.js';
@@ -11,6 +12,8 @@ export interface ApeiroKeystores {
   env: Record<string, string>;
   bao: OpenBaoDouble;
   aws: AwsDoubles;
+  /** The real Alertmanager the profile's alerts go to, where it is installed. */
+  alertmanager: RunningAlertmanager | undefined;
   /** Each provider's L1 key as an Account names it: key reference and settings (access data). */
   accounts: Record<
     'OpenBao' | 'AWS' | 'ThalesHSM',
@@ -47,6 +50,7 @@ export async function startApeiroKeystores(label = 'openkcm-apeiro'): Promise<Ap
   await issueAppRole();
 
   const aws = await startAwsDoubles();
+  const alertmanager = alertmanagerAvailable() ? await startAlertmanager() : undefined;
   await writeFile(webIdentityFile, `${label}-web-identity`);
   const roleArn = aws.addRole('openkcm-cmk', { webIdentityToken: `${label}-web-identity` });
   const awsKey = aws.createKey('eu-central-1');
@@ -70,9 +74,12 @@ export async function startApeiroKeystores(label = 'openkcm-apeiro'): Promise<Ap
       PKCS11_LIBRARY: SOFTHSM_LIBRARY,
       PKCS11_TOKEN_LABEL: tokenLabel,
       PKCS11_PIN_FILE: token.pinFile,
+      // Without an Alertmanager here, alerts go nowhere and the plugin says so in its health.
+      ALERTMANAGER_URL: alertmanager?.url ?? 'http://127.0.0.1:9',
     },
     bao,
     aws,
+    alertmanager,
     accounts: {
       OpenBao: {
         keyReference: 'transit/keys/acme-root',
@@ -88,6 +95,7 @@ export async function startApeiroKeystores(label = 'openkcm-apeiro'): Promise<Ap
     async close() {
       await bao.close();
       await aws.close();
+      await alertmanager?.stop();
       await token.remove();
       await files.remove();
     },

@@ -286,13 +286,14 @@ export interface L1Check {
 export async function checkAccount(ctx: KeyChainContext, workspace: string, name: string): Promise<L1Check> {
   const row = await accountRow(ctx.db, workspace, name);
   const checkedAt = ctx.now().toISOString();
+  let check: L1Check;
   try {
     const validation = await callKeystore(() =>
       keystoreFor(ctx, row.provider_type).validateKey(handle(row.key_reference, row.access_data)),
     );
     if (validation.usable && validation.currentVersion && row.state === 'ACTIVE')
       await rewrapUnderCurrentL1(ctx, row, validation.currentVersion);
-    return {
+    check = {
       reachable: true,
       usable: validation.usable,
       reason: validation.reason ?? null,
@@ -300,10 +301,74 @@ export async function checkAccount(ctx: KeyChainContext, workspace: string, name
       checkedAt,
     };
   } catch (error) {
-    if (error instanceof CmkError && error.code === 'KEYSTORE_UNAVAILABLE')
-      return { reachable: false, usable: false, reason: error.message, l1KeyVersion: null, checkedAt };
-    throw error;
+    if (!(error instanceof CmkError && error.code === 'KEYSTORE_UNAVAILABLE')) throw error;
+    check = { reachable: false, usable: false, reason: error.message, l1KeyVersion: null, checkedAt };
   }
+  await recordL1Health(ctx, workspace, row, check);
+  return check;
+}
+
+const L1_ALERTS = {
+  unreachable: {
+    type: 'L1KeyUnreachable',
+    summary: (name: string, reason: string | null) =>
+      `the keystore of Account ${name} cannot be reached: ${reason ?? ''}`,
+    action:
+      'Check that the keystore is up and that CMK can reach it (network, TLS, credentials); the Account recovers by itself when it is back.',
+  },
+  unusable: {
+    type: 'L1KeyNotUsable',
+    summary: (name: string, reason: string | null) =>
+      `the L1 key of Account ${name} cannot be used: ${reason ?? ''}`,
+    action:
+      "Check the L1 key in the tenant's keystore (enabled, not scheduled for deletion, CMK allowed to wrap and unwrap with it), or re-key the Account to another L1 key.",
+  },
+} as const;
+
+/**
+ * An Account whose L1 key stops (or starts again) being usable changes state once: the change is
+ * audited (tenants' webhooks hear AccountNotReady / AccountReady) and operators are alerted.
+ */
+async function recordL1Health(
+  ctx: KeyChainContext,
+  workspace: string,
+  row: AccountRow,
+  check: L1Check,
+): Promise<void> {
+  if (row.state === 'PENDING_DELETION' || row.state === 'DESTROYED') return;
+  const health = check.usable ? 'usable' : check.reachable ? 'unusable' : 'unreachable';
+  const subject = { kind: 'Account' as const, name: row.name };
+  for (const [state, alert] of Object.entries(L1_ALERTS)) {
+    if (state === health)
+      await ctx.alerts.raise({
+        type: alert.type,
+        workspace,
+        severity: 'critical',
+        summary: alert.summary(row.name, check.reason),
+        action: alert.action,
+        subject,
+      });
+    else
+      await ctx.alerts.clear(
+        { type: alert.type, workspace, subject },
+        `the L1 key of Account ${row.name} is usable again`,
+      );
+  }
+  await ctx.db.transaction(async (sql) => {
+    const [changed] = await sql.query<{ id: string }>(
+      'update accounts set l1_health = $2 where id = $1 and l1_health <> $2 returning id',
+      [row.id, health],
+    );
+    if (!changed) return;
+    await recordAudit(sql, {
+      tenantId: row.tenant_id,
+      actor: 'cmk',
+      action: health === 'usable' ? 'account.ready' : 'account.not-ready',
+      subject: row.name,
+      result: 'success',
+      details: { l1Health: health, ...(check.reason ? { reason: check.reason } : {}) },
+    });
+  });
 }
 
 /**

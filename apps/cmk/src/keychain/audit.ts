@@ -9,6 +9,9 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** Where committed audit records are announced (the tenant's ID as payload): tenant webhooks deliver from the trail. */
+export const AUDITED = 'audited';
+
 /** Recorded inside the transaction of the change it describes, so the record and the change go together. */
 export async function recordAudit(sql: Sql, entry: AuditEntry): Promise<void> {
   await sql.query(
@@ -22,6 +25,7 @@ export async function recordAudit(sql: Sql, entry: AuditEntry): Promise<void> {
       JSON.stringify(entry.details ?? {}),
     ],
   );
+  if (entry.tenantId) sql.notify(AUDITED, entry.tenantId);
 }
 
 export interface AuditRecord {

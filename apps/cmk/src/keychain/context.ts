@@ -1,4 +1,5 @@
-import type { KeystoreProvider, NotificationService, SystemInformationService } from '@openkcm/plugin-sdk';
+import type { KeystoreProvider, SystemInformationService } from '@openkcm/plugin-sdk';
+import type { Alerts } from '../alerts/alerts.js';
 import type { Database } from '../storage/database.js';
 import type { EdgeFeed } from './edge-feed.js';
 import type { RootCache } from './root-cache.js';
@@ -15,7 +16,8 @@ export interface KeyChainContext {
   db: Database;
   keystores: ReadonlyMap<string, KeystoreProvider>;
   systemInformation: SystemInformationService | undefined;
-  notifier: NotificationService | undefined;
+  /** What operators are alerted to (FR-5.1); tenants hear of changes through their webhooks. */
+  alerts: Alerts;
   roots: RootCache;
   /** Wakes connected Crypto Edges when a change for their tenant commits. */
   edgeFeed: EdgeFeed;

@@ -1,6 +1,6 @@
 import { recordAudit } from './audit.js';
 import { addSeconds, type KeyChainContext } from './context.js';
-import { rotateKey, SCHEDULED_REQUEST } from './service-keys.js';
+import { rotateKey, rotationFailedAlert, SCHEDULED_REQUEST } from './service-keys.js';
 
 const SCHEDULER = { name: 'rotation-scheduler' };
 
@@ -33,16 +33,12 @@ export async function rotateDueKeys(
       if (result.rotated) rotated++;
     } catch (error) {
       failed++;
-      await ctx.notifier
-        ?.notify({
-          type: 'RotationFailed',
-          tenant: key.workspace,
-          severity: 'critical',
-          summary: `scheduled rotation of ${key.name} failed: ${(error as Error).message}`,
-          subject: { kind: 'ServiceEncryptionKey', name: key.name },
-          occurredAt: ctx.now().toISOString(),
-        })
-        .catch(() => undefined);
+      await ctx.alerts.raise({
+        ...rotationFailedAlert(key.workspace, key.name),
+        severity: 'critical',
+        summary: `the scheduled rotation of ${key.name} failed: ${(error as Error).message}`,
+        action: `Check the key's Account (its L1 key and keystore); CMK tries again on the next cycle, and "rotate now" retries at once.`,
+      });
     }
   }
   return { rotated, failed };

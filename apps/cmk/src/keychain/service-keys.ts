@@ -356,6 +356,11 @@ async function applyRetention(ctx: KeyChainContext, sql: Sql, key: KeyRow): Prom
   );
 }
 
+/** A key whose scheduled rotation failed, until any rotation of it succeeds. */
+export function rotationFailedAlert(workspace: string, name: string) {
+  return { type: 'RotationFailed', workspace, subject: { kind: 'ServiceEncryptionKey' as const, name } };
+}
+
 /**
  * Adds a version (vX to vX+1). A request id is acted on once: asking again with the same id
  * returns the version it created. Scheduled rotations use their due time as the id.
@@ -408,16 +413,10 @@ export async function rotateKey(
   });
   if (result.rotated) {
     ctx.edgeFeed.changed(result.row.tenant_id);
-    await ctx.notifier
-      ?.notify({
-        type: 'KeyRotated',
-        tenant: workspace,
-        severity: 'info',
-        summary: `${name} rotated to version ${result.version}`,
-        subject: { kind: 'ServiceEncryptionKey', name },
-        occurredAt: ctx.now().toISOString(),
-      })
-      .catch(() => undefined);
+    await ctx.alerts.clear(
+      rotationFailedAlert(workspace, name),
+      `${name} rotated to version ${result.version}`,
+    );
   }
   return {
     key: toKey(await keyRow(ctx.db, workspace, name)),
@@ -497,16 +496,6 @@ export async function setKeyState(
     });
   });
   const key = await keyAfterChange(ctx, workspace, name);
-  await ctx.notifier
-    ?.notify({
-      type: state === 'ENABLED' ? 'KeyEnabled' : 'KeyDisabled',
-      tenant: workspace,
-      severity: state === 'ENABLED' ? 'info' : 'warning',
-      summary: `${name} is ${state.toLowerCase()}`,
-      subject: { kind: 'ServiceEncryptionKey', name },
-      occurredAt: ctx.now().toISOString(),
-    })
-    .catch(() => undefined);
   return key;
 }
 

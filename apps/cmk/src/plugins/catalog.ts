@@ -4,6 +4,7 @@ import { AwsKmsKeystore } from '@openkcm/plugin-keystore-aws-kms';
 import { LocalKeystore } from '@openkcm/plugin-keystore-local';
 import { OpenBaoKeystore } from '@openkcm/plugin-keystore-openbao';
 import { Pkcs11Keystore } from '@openkcm/plugin-keystore-pkcs11';
+import { AlertmanagerNotification } from '@openkcm/plugin-notification-alertmanager';
 import { LogNotification } from '@openkcm/plugin-notification-log';
 import type { Plugin, PluginType } from '@openkcm/plugin-sdk';
 import { WorkspaceSystemInformation } from '@openkcm/plugin-system-information-workspaces';
@@ -21,4 +22,5 @@ export const PLUGIN_CATALOG: Record<string, { type: PluginType; create: () => Pl
     create: () => new WorkspaceSystemInformation(),
   },
   'notification-log': { type: 'NotificationService', create: () => new LogNotification() },
+  'notification-alertmanager': { type: 'NotificationService', create: () => new AlertmanagerNotification() },
 };

@@ -77,7 +77,6 @@ export class PluginHost {
   }
 
   async refreshHealth(): Promise<PluginStatus[]> {
-    const previous = new Map(this.statuses.map((status) => [status.plugin, status.health.status]));
     this.statuses = await Promise.all(
       this.loaded.map(async ({ choice, plugin }) => ({
         name: plugin.name,
@@ -94,20 +93,6 @@ export class PluginHost {
         })),
       })),
     );
-    for (const status of this.statuses) {
-      const before = previous.get(status.plugin);
-      if (before && before !== status.health.status && status.health.status === 'unhealthy') {
-        await this.notification
-          ?.notify({
-            type: 'PluginUnhealthy',
-            tenant: '*',
-            severity: 'critical',
-            summary: `${status.plugin} is unhealthy: ${status.health.message}`,
-            occurredAt: new Date().toISOString(),
-          })
-          .catch(() => undefined);
-      }
-    }
     return this.statuses;
   }
 
