@@ -9,6 +9,7 @@ export interface Caches {
   accounts(cluster: string): KubeObject[];
   keys(cluster: string): KubeObject[];
   edges(cluster: string): KubeObject[];
+  webhooks(cluster: string): KubeObject[];
 }
 
 export interface ControllerContext {

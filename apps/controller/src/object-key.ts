@@ -1,4 +1,4 @@
-export type Kind = 'Tenant' | 'Account' | 'ServiceEncryptionKey' | 'CryptoEdge';
+export type Kind = 'Tenant' | 'Account' | 'ServiceEncryptionKey' | 'CryptoEdge' | 'WebHookNotification';
 
 /** What the queue holds: a kind and where the object lives. */
 export interface ObjectRef {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tenantName } from '@openkcm/api';
 import { ClusterInformer, clusterOf, KubeClient, type KubeObject } from '@openkcm/kube-client';
 import { CmkClient, CmkUnavailableError, clientCredentials } from './cmk-client.js';
-import type { Caches, ControllerContext, ReconcileResult } from './context.js';
+import { type Caches, type ControllerContext, cmkMessage, type ReconcileResult } from './context.js';
 import { LeaderElector } from './leader-election.js';
 import { Metrics } from './metrics.js';
 import { keyOf, type ObjectRef, refOf } from './object-key.js';
@@ -11,6 +11,7 @@ import { reconcileAccount } from './reconcile/account.js';
 import { reconcileCryptoEdge } from './reconcile/crypto-edge.js';
 import { reconcileServiceKey } from './reconcile/service-key.js';
 import { reconcileTenant } from './reconcile/tenant.js';
+import { reconcileWebHookNotification } from './reconcile/webhook-notification.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ControllerOptions {
@@ -41,6 +42,7 @@ const RESOURCES = {
   accounts: `${KEYCHAIN}/accounts`,
   keys: `${KEYCHAIN}/serviceencryptionkeys`,
   edges: `${KEYCHAIN}/cryptoedges`,
+  webhooks: `${KEYCHAIN}/webhooknotifications`,
 } as const;
 type Resource = keyof typeof RESOURCES;
 
@@ -90,6 +92,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     accounts: (cluster) => informers.accounts.list(cluster),
     keys: (cluster) => informers.keys.list(cluster),
     edges: (cluster) => informers.edges.list(cluster),
+    webhooks: (cluster) => informers.webhooks.list(cluster),
   };
   const ctx: ControllerContext = {
     kube,
@@ -107,6 +110,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     for (const account of caches.accounts(cluster)) queue.add(ref('Account', account));
     for (const serviceKey of caches.keys(cluster)) queue.add(ref('ServiceEncryptionKey', serviceKey));
     for (const edge of caches.edges(cluster)) queue.add(ref('CryptoEdge', edge));
+    for (const hook of caches.webhooks(cluster)) queue.add(ref('WebHookNotification', hook));
   };
   // Keys follow their Account only when its readiness changes, and an Account follows its keys
   // only when one comes, goes or moves: status writes alone must not fan out to every object.
@@ -164,6 +168,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     accounts: onAccount,
     keys: onKey,
     edges: (edge) => queue.add(ref('CryptoEdge', edge)),
+    webhooks: (hook) => queue.add(ref('WebHookNotification', hook)),
   };
   for (const [name, informer] of Object.entries(informers) as Array<[Resource, ClusterInformer]>) {
     informer.on('add', handlers[name]);
@@ -194,6 +199,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     Account: reconcileAccount,
     ServiceEncryptionKey: reconcileServiceKey,
     CryptoEdge: reconcileCryptoEdge,
+    WebHookNotification: reconcileWebHookNotification,
   };
   let stopping = false;
   let leading = false;
@@ -251,6 +257,44 @@ export async function startController(options: ControllerOptions): Promise<Runni
     }
   };
   const workers = Array.from({ length: options.workers ?? 4 }, worker);
+
+  // CMK delivers tenant webhooks; its feed says whose delivery state moved, to mirror into status.
+  const followDeliveries = async () => {
+    let after = 0;
+    while (!stopping) {
+      if (!leading) {
+        await new Promise((resolve) => setTimeout(resolve, 500).unref());
+        continue;
+      }
+      try {
+        const changes = await cmk.call('GET', `/webhook-changes?after=${after}&waitSeconds=20`);
+        if (changes.status !== 200) throw new Error(cmkMessage(changes.body));
+        const body = changes.body as {
+          items: Array<{ workspace: string; namespace: string; name: string }>;
+          revision: number;
+        };
+        for (const item of body.items)
+          queue.add(
+            keyOf({
+              kind: 'WebHookNotification',
+              cluster: item.workspace,
+              namespace: item.namespace,
+              name: item.name,
+            }),
+          );
+        after = body.revision;
+      } catch (error) {
+        if (stopping) return;
+        log({
+          level: 'warn',
+          msg: 'webhook delivery feed interrupted; retrying',
+          error: (error as Error).message,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 2_000).unref());
+      }
+    }
+  };
+  void followDeliveries();
 
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];

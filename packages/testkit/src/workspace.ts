@@ -1,4 +1,5 @@
 import {
+  CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
   PatchStrategy,
@@ -48,6 +49,7 @@ const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 /** A workspace as a demo user sees it through @kubernetes/client-node, plus CMK's view of it. */
 export class Workspace {
   readonly api: CustomObjectsApi;
+  readonly core: CoreV1Api;
   readonly tenant: string;
   private readonly config: KubeConfig;
 
@@ -66,6 +68,7 @@ export class Workspace {
         : cluster,
     );
     this.api = config.makeApiClient(CustomObjectsApi);
+    this.core = config.makeApiClient(CoreV1Api);
     this.tenant = tenantName(path);
     this.config = config;
   }
@@ -122,6 +125,14 @@ export class Workspace {
       namespace: NS,
       plural,
       name,
+    });
+  }
+
+  /** A Secret in the workspace's namespace, with these string values. */
+  createSecret(name: string, values: Record<string, string>) {
+    return this.core.createNamespacedSecret({
+      namespace: NS,
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: values },
     });
   }
 

@@ -60,6 +60,16 @@ function generatedSuffix(): string {
   return suffix;
 }
 
+/** A Secret's stringData is write-only: the API server merges it into data, base64-encoded, as Kubernetes does. */
+function foldStringData(secret: KubeObject): KubeObject {
+  const { stringData, ...rest } = secret as KubeObject & { stringData?: unknown; data?: unknown };
+  if (!isRecord(stringData)) return secret;
+  const data = isRecord(rest.data) ? { ...rest.data } : {};
+  for (const [key, value] of Object.entries(stringData))
+    if (typeof value === 'string') data[key] = Buffer.from(value, 'utf8').toString('base64');
+  return { ...rest, data } as KubeObject;
+}
+
 function encodeContinue(after: string): string {
   return Buffer.from(JSON.stringify({ after }), 'utf8').toString('base64url');
 }
@@ -153,7 +163,9 @@ export class ResourceService {
   }
 
   /** Validates against the type's schema (defaulting and pruning), leaving metadata to its own rules. */
-  private conform(scope: Scope, object: KubeObject, fieldValidation: FieldValidation): WriteResult {
+  private conform(scope: Scope, written: KubeObject, fieldValidation: FieldValidation): WriteResult {
+    const object =
+      scope.type.group === '' && scope.type.kind === 'Secret' ? foldStringData(written) : written;
     const metadataCauses = validateMetadata(object.metadata, this.nameRule(scope));
     const name = object.metadata.name ?? object.metadata.generateName ?? '';
     if (!scope.type.schema) {
