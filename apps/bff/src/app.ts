@@ -18,7 +18,8 @@ import type { Logger } from 'pino';
 import { ApiError, toApiError } from './errors.js';
 import { RequestMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { ROUTES, type RouteContext } from './routes.js';
+import type { RouteContext } from './route-kit.js';
+import { ROUTES } from './routes.js';
 
 export interface BffOptions {
   controlPlaneUrl: string;

@@ -1,4 +1,4 @@
-import type { Route } from './routes.js';
+import type { Route } from './route-kit.js';
 
 /** The OpenAPI 3 document of the BFF, made from the same route table and body schemas it validates with. */
 export function openApiDocument(routes: Route[]): Record<string, unknown> {

@@ -1,8 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeClient } from '@openkcm/kube-client';
-import { eventually, startTestStack, type TestStack, TIMEOUTS } from '@openkcm/testkit';
+import {
+  eventually,
+  startTestStack,
+  startWebhookReceiver,
+  type TestStack,
+  TIMEOUTS,
+  type WebhookReceiver,
+} from '@openkcm/testkit';
 import { generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ACME = '/api/v1/workspaces/root:orgs:acme';
@@ -17,6 +25,7 @@ interface StreamEvent {
 
 describe('the BFF with the real stack', () => {
   let stack: TestStack;
+  let receiver: WebhookReceiver;
 
   const call = async (
     user: 'alice' | 'victor' | 'mallory' | undefined,
@@ -78,10 +87,14 @@ describe('the BFF with the real stack', () => {
   };
 
   beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    // CMK (a child process inheriting this environment) may deliver to this one loopback port.
+    process.env.OPENKCM_WEBHOOK_ALLOW = `127.0.0.1:${receiver.port}`;
     stack = await startTestStack();
   });
   afterAll(async () => {
     await stack?.dispose();
+    await receiver?.close();
   });
 
   it('refuses missing, malformed and forged tokens with 401 before any upstream call', async () => {
@@ -284,6 +297,81 @@ describe('the BFF with the real stack', () => {
     const outsider = await call('mallory', 'GET', `${ACME}/accounts`);
     expect(outsider.status).toBe(403);
     expect(outsider.body.message).toContain('no role in workspace root:orgs:acme');
+  });
+
+  it('creates a webhook with a generated signing key, sends a test event, pauses and deletes it; Viewers only read', async () => {
+    const body = {
+      name: 'ops',
+      url: `${receiver.url}/hook`,
+      events: ['KeyRotated'],
+      signingSecret: { generate: true },
+    };
+    expect((await call('victor', 'POST', `${ACME}/webhooks`, body)).status).toBe(403);
+    const unknown = await call('alice', 'POST', `${ACME}/webhooks`, { ...body, events: ['KeyExploded'] });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toContain('events');
+    const created = await call('alice', 'POST', `${ACME}/webhooks`, body);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const key = created.body.signingSecret.value as string;
+    expect(key).toMatch(/^whsec_/);
+    expect(created.body.signingSecret).toMatchObject({ name: 'ops-signing', key: 'secret' });
+    await eventually(
+      async () =>
+        (await call('victor', 'GET', `${ACME}/webhooks/ops`)).body.status?.conditions?.[0]?.reason ===
+        'Delivering',
+      TIMEOUTS.converge,
+      'the webhook to be Ready',
+    );
+    // The key is shown once: reading the webhook never shows it.
+    expect(JSON.stringify((await call('alice', 'GET', `${ACME}/webhooks`)).body)).not.toContain(key.slice(6));
+    expect((await call('victor', 'POST', `${ACME}/webhooks/ops/test`)).status).toBe(403);
+    expect((await call('alice', 'POST', `${ACME}/webhooks/ops/test`)).status).toBe(202);
+    await eventually(() => receiver.received.length > 0, TIMEOUTS.converge, 'the test event');
+    const [delivered] = receiver.received;
+    expect(
+      new Webhook(key).verify(delivered?.body ?? '', delivered?.headers as Record<string, string>),
+    ).toMatchObject({
+      type: 'Test',
+      data: { workspace: 'root:orgs:acme', name: 'ops', actor: 'alice' },
+    });
+    await eventually(
+      async () =>
+        (await call('victor', 'GET', `${ACME}/webhooks/ops`)).body.status?.lastDelivery?.event === 'Test',
+      TIMEOUTS.converge,
+      'the delivery in status',
+    );
+    expect((await call('alice', 'PATCH', `${ACME}/webhooks/ops`, { enabled: false })).status).toBe(200);
+    await eventually(
+      async () =>
+        (await call('alice', 'GET', `${ACME}/webhooks/ops`)).body.status?.conditions?.[0]?.reason ===
+        'Paused',
+      TIMEOUTS.converge,
+      'the webhook to pause',
+    );
+    // A second webhook of the same name fails, and leaves no generated Secret behind.
+    const again = await call('alice', 'POST', `${ACME}/webhooks`, {
+      ...body,
+      signingSecret: { name: 'ops-signing', key: 'secret' },
+    });
+    expect(again.status).toBe(409);
+    const secrets = `/clusters/root:orgs:acme/api/v1/namespaces/default/secrets`;
+    const kube = new KubeClient(
+      stack.endpoints.controlPlane ?? '',
+      await stack.tokenFor('alice'),
+      await readFile(join(stack.dataDir, 'control-plane', 'tls', 'ca.crt'), 'utf8'),
+    );
+    expect((await call('victor', 'DELETE', `${ACME}/webhooks/ops`)).status).toBe(403);
+    expect((await call('alice', 'DELETE', `${ACME}/webhooks/ops`)).body).toEqual({
+      name: 'ops',
+      deleted: true,
+    });
+    await eventually(
+      async () => (await call('alice', 'GET', `${ACME}/webhooks`)).body.items.length === 0,
+      TIMEOUTS.converge,
+      'the webhook to go',
+    );
+    const left = await kube.request<{ items: Array<{ metadata: { name: string } }> }>('GET', secrets);
+    expect(left.items.map((secret) => secret.metadata.name)).not.toContain('ops-signing');
   });
 
   it('refuses a re-key without the typed confirmation and a delete with dependents, naming them', async () => {

@@ -6,13 +6,14 @@ import {
   eventually,
   softHsmAvailable,
   startApeiroKeystores,
+  startWebhookReceiver,
   TIMEOUTS,
+  type WebhookReceiver,
 } from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Alerts } from '../src/alerts/alerts.js';
 import { sweepAlerts } from '../src/alerts/sweep.js';
 import { parseEgressRules } from '../src/webhooks/egress.js';
-import { type Receiver, startReceiver } from './receivers.js';
 import { ACME, type CmkHarness, startHarness } from './support.js';
 
 if (process.env.CI && !alertmanagerAvailable())
@@ -23,7 +24,7 @@ describe.runIf(softHsmAvailable() && alertmanagerAvailable())(
   () => {
     let keystores: ApeiroKeystores;
     let cmk: CmkHarness;
-    let receiver: Receiver;
+    let receiver: WebhookReceiver;
     const mine = (alert: { labels: Record<string, string> }) =>
       alert.labels.alertname === 'L1KeyUnreachable' && alert.labels.account === 'vault-root';
     const alerts = () => {
@@ -35,7 +36,7 @@ describe.runIf(softHsmAvailable() && alertmanagerAvailable())(
 
     beforeAll(async () => {
       keystores = await startApeiroKeystores('openkcm-alerts');
-      receiver = await startReceiver();
+      receiver = await startWebhookReceiver();
       cmk = await startHarness({
         profile: 'apeiro-profile',
         env: keystores.env,

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { NOTIFICATION_EVENTS } from '@openkcm/api';
-import { eventually, TIMEOUTS } from '@openkcm/testkit';
+import { eventually, startWebhookReceiver, TIMEOUTS, type WebhookReceiver } from '@openkcm/testkit';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEgressRules } from '../src/webhooks/egress.js';
-import { type Receiver, startReceiver } from './receivers.js';
 import { ACME, type CmkHarness, startHarness } from './support.js';
 
 const GLOBEX = '/api/v1/tenants/root:orgs:globex';
@@ -15,7 +14,7 @@ interface Delivery {
   timestamp: string;
   data: { workspace: string; kind: string; name: string; actor: string; details?: Record<string, unknown> };
 }
-const deliveries = (receiver: Receiver) =>
+const deliveries = (receiver: WebhookReceiver) =>
   receiver.received.map((received) => JSON.parse(received.body) as Delivery);
 
 /**
@@ -24,13 +23,13 @@ const deliveries = (receiver: Receiver) =>
  */
 describe('tenant webhooks', () => {
   let cmk: CmkHarness;
-  let acmeHook: Receiver;
-  let globexHook: Receiver;
-  let flaky: Receiver;
-  let redirector: Receiver;
-  let hanging: Receiver;
+  let acmeHook: WebhookReceiver;
+  let globexHook: WebhookReceiver;
+  let flaky: WebhookReceiver;
+  let redirector: WebhookReceiver;
+  let hanging: WebhookReceiver;
   /** An internal service nothing may reach: its port is not in the rules. */
-  let internal: Receiver;
+  let internal: WebhookReceiver;
   const secrets = {
     acme: secret(),
     globex: secret(),
@@ -62,12 +61,12 @@ describe('tenant webhooks', () => {
     };
 
   beforeAll(async () => {
-    acmeHook = await startReceiver();
-    globexHook = await startReceiver();
-    flaky = await startReceiver();
-    redirector = await startReceiver();
-    hanging = await startReceiver(() => {});
-    internal = await startReceiver();
+    acmeHook = await startWebhookReceiver();
+    globexHook = await startWebhookReceiver();
+    flaky = await startWebhookReceiver();
+    redirector = await startWebhookReceiver();
+    hanging = await startWebhookReceiver(() => {});
+    internal = await startWebhookReceiver();
     redirector.answer = (_, response) =>
       void response.writeHead(307, { Location: `${internal.url}/steal` }).end();
     cmk = await startHarness({

@@ -1,50 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   eventually,
   type Resource,
   ready,
   startTestStack,
+  startWebhookReceiver,
   type TestStack,
   TIMEOUTS,
+  type WebhookReceiver,
   Workspace,
 } from '@openkcm/testkit';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-interface Receiver {
-  port: number;
-  url: string;
-  received: Array<{ headers: IncomingHttpHeaders; body: string }>;
-  connections: number;
-  server: Server;
-}
-
-async function receiver(): Promise<Receiver> {
-  const state: Receiver = { port: 0, url: '', received: [], connections: 0, server: createServer() };
-  state.server.on('request', (request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    request.on('end', () => {
-      state.received.push({ headers: request.headers, body });
-      response.writeHead(204).end();
-    });
-  });
-  state.server.on('connection', () => {
-    state.connections++;
-  });
-  await new Promise<void>((resolve) => state.server.listen(0, '127.0.0.1', resolve));
-  state.port = (state.server.address() as AddressInfo).port;
-  state.url = `http://127.0.0.1:${state.port}/hooks/openkcm`;
-  return state;
-}
-
 const HOOKS = 'webhooknotifications';
 const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
-const types = (hook: Receiver) =>
+const types = (hook: WebhookReceiver) =>
   hook.received.map((entry) => (JSON.parse(entry.body) as { type: string }).type);
 
 /**
@@ -56,10 +27,10 @@ describe('WebHookNotification through the controller and CMK', () => {
   let stack: TestStack;
   let acme: Workspace;
   let globex: Workspace;
-  let acmeHook: Receiver;
-  let globexHook: Receiver;
+  let acmeHook: WebhookReceiver;
+  let globexHook: WebhookReceiver;
   /** Listening, and never to be reached: its port is not allowed. */
-  let internal: Receiver;
+  let internal: WebhookReceiver;
   const secrets = { acme: secret(), globex: secret() };
   const readiness = (
     workspace: Workspace,
@@ -69,9 +40,9 @@ describe('WebHookNotification through the controller and CMK', () => {
   ) => workspace.waitFor(HOOKS, name, check, `${workspace.path} ${name} ${what}`);
 
   beforeAll(async () => {
-    acmeHook = await receiver();
-    globexHook = await receiver();
-    internal = await receiver();
+    acmeHook = await startWebhookReceiver();
+    globexHook = await startWebhookReceiver();
+    internal = await startWebhookReceiver();
     // The processes inherit this test's environment (each test file runs in its own process).
     process.env.OPENKCM_WEBHOOK_ALLOW = `127.0.0.1:${acmeHook.port},127.0.0.1:${globexHook.port}`;
     process.env.CONTROLLER_REVALIDATE_SECONDS = '2';
@@ -88,7 +59,7 @@ describe('WebHookNotification through the controller and CMK', () => {
   }, TIMEOUTS.longTest);
   afterAll(async () => {
     await stack?.dispose();
-    for (const hook of [acmeHook, globexHook, internal]) hook?.server.close();
+    for (const hook of [acmeHook, globexHook, internal]) await hook?.close();
   });
 
   it(

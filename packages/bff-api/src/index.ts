@@ -1,4 +1,11 @@
-import { AwsSettings, OpenBaoSettings, ServiceEncryptionKeySpec, ThalesSettings } from '@openkcm/api';
+import {
+  AwsSettings,
+  NOTIFICATION_EVENTS,
+  OpenBaoSettings,
+  ServiceEncryptionKeySpec,
+  ThalesSettings,
+  WebHookNotificationSpec,
+} from '@openkcm/api';
 import { type Static, Type } from '@sinclair/typebox';
 
 // The bodies the BFF accepts: the BFF validates with these, its OpenAPI document is made from
@@ -50,6 +57,37 @@ export const KeyPatch = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 1024 })),
   allowedWorkloads: ServiceEncryptionKeySpec.properties.allowedWorkloads,
 });
+
+/**
+ * A new webhook: where, which events, and its signing key — generated (the BFF creates the Secret
+ * and shows the key once) or an existing Secret's key.
+ */
+export const WebhookBody = Type.Object({
+  name: NAME,
+  url: WebHookNotificationSpec.properties.url,
+  events: Type.Array(
+    Type.Unsafe<(typeof NOTIFICATION_EVENTS)[number]>({ type: 'string', enum: [...NOTIFICATION_EVENTS] }),
+    {
+      minItems: 1,
+      maxItems: NOTIFICATION_EVENTS.length,
+      uniqueItems: true,
+    },
+  ),
+  signingSecret: Type.Union([
+    Type.Object({ generate: Type.Literal(true) }, { additionalProperties: false }),
+    WebHookNotificationSpec.properties.signingSecretRef,
+  ]),
+});
+export const WebhookPatch = Type.Object({
+  enabled: Type.Boolean({ description: 'false pauses deliveries; events meanwhile are not delivered later' }),
+});
+export type WebhookBody = Static<typeof WebhookBody>;
+export type WebhookPatch = Static<typeof WebhookPatch>;
+/** What creating a webhook answers: the object, and a generated signing key, shown this once. */
+export interface WebhookCreated {
+  webhook: unknown;
+  signingSecret: { name: string; key: string; value?: string };
+}
 
 export type AccountBody = Static<typeof AccountBody>;
 export type AccountPatch = Static<typeof AccountPatch>;

@@ -24,4 +24,5 @@ export { createAesKey, initialiseToken, SOFTHSM_LIBRARY, softHsmAvailable } from
 export { tempDir } from './temp-dir.js';
 export { startTestStack, type TestStack } from './test-stack.js';
 export { TIMEOUTS } from './timeouts.js';
+export { type Received, startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.js';
 export { GROUP, NS, type Resource, ready, threeWorkspaces, VERSION, Workspace } from './workspace.js';

@@ -7,7 +7,7 @@ export interface Received {
 }
 
 /** A real HTTP server standing in for a tenant's webhook endpoint; `answer` decides each response. */
-export interface Receiver {
+export interface WebhookReceiver {
   url: string;
   port: number;
   received: Received[];
@@ -17,10 +17,10 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(
-  answer: Receiver['answer'] = (_, response) => void response.writeHead(204).end(),
-): Promise<Receiver> {
-  const receiver: Receiver = {
+export async function startWebhookReceiver(
+  answer: WebhookReceiver['answer'] = (_, response) => void response.writeHead(204).end(),
+): Promise<WebhookReceiver> {
+  const receiver: WebhookReceiver = {
     url: '',
     port: 0,
     received: [],
