@@ -1,11 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { REPO_ROOT } from '@openkcm/local-stack';
-import { ready, startTestStack, type TestStack, TIMEOUTS, Workspace } from '@openkcm/testkit';
+import {
+  ready,
+  startTestStack,
+  startWebhookReceiver,
+  type TestStack,
+  TIMEOUTS,
+  type WebhookReceiver,
+  Workspace,
+} from '@openkcm/testkit';
 import type { Browser, Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { seriousViolations } from './support/axe.js';
 import { browserTestsRunnable, launchChromium, signIn } from './support/browser.js';
+import { dialog, type } from './support/keychain-ui.js';
 
 const ACME = 'root:orgs:acme';
 const SHOTS = join(REPO_ROOT, 'e2e/artifacts/screenshots');
@@ -26,6 +36,7 @@ describe.runIf(browserTestsRunnable())('the console screens in a real browser', 
   let acme: Workspace;
   let browser: Browser;
   let page: Page;
+  let receiver: WebhookReceiver;
   const problems: string[] = [];
 
   /** Opens a place of the Key Chain by its link, as a bookmark or a shared URL would. */
@@ -36,6 +47,9 @@ describe.runIf(browserTestsRunnable())('the console screens in a real browser', 
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
+    receiver = await startWebhookReceiver();
+    // CMK (a child process with this environment) may deliver to this one loopback port.
+    process.env.OPENKCM_WEBHOOK_ALLOW = `127.0.0.1:${receiver.port}`;
     stack = await startTestStack();
     acme = new Workspace(stack);
     await acme.enableOpenKcm();
@@ -75,6 +89,67 @@ describe.runIf(browserTestsRunnable())('the console screens in a real browser', 
   afterAll(async () => {
     await browser?.close();
     await stack?.dispose();
+    await receiver?.close();
+  });
+
+  it('creates a webhook with the wizard, sends a test event and shows its delivery; Viewers only read', async () => {
+    await open(page, '#/notifications');
+    await page.getByText('No webhooks yet').waitFor(LONG);
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    const wizard = dialog(page, 'Create webhook');
+    await type(page, 'webhook-name', 'ops-channel');
+    await type(page, 'webhook-url', `${receiver.url}/hooks`);
+    // http is refused as the user types, before anything is sent.
+    await page
+      .getByText(/Use https/)
+      .first()
+      .waitFor(LONG);
+    await type(page, 'webhook-url', `https://hooks.example.com/openkcm`);
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await page.locator('[data-event="KeyRotated"]').waitFor(LONG);
+    await page.locator('[data-event="KeyCreated"]').click();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard
+      .getByText('KeyRotated, AccountNotReady, KeyCreated')
+      .or(wizard.getByText('KeyCreated, KeyRotated, AccountNotReady'))
+      .waitFor(LONG);
+    await page.screenshot({ path: join(SHOTS, 'console-webhook-wizard.png') });
+    await wizard.getByRole('button', { name: 'Create webhook' }).click();
+    const shown = dialog(page, 'Webhook created');
+    const key = (await shown.getByTestId('signing-key').textContent({ timeout: TIMEOUTS.page })) ?? '';
+    expect(key).toMatch(/^whsec_/);
+    await shown.getByRole('button', { name: 'Done' }).click();
+    // An operator allows the test receiver's port only: point the webhook there with kubectl's merge patch.
+    await acme.patch('webhooknotifications', 'ops-channel', { spec: { url: `${receiver.url}/hooks` } });
+    const row = page.locator('[data-webhook="ops-channel"]');
+    await row.locator('[data-phase="Delivering"]').waitFor(LONG);
+    await row.getByRole('button', { name: 'Send a test event to ops-channel' }).click();
+    await row.getByTestId('last-delivery').filter({ hasText: 'Test: delivered (HTTP 204)' }).waitFor(LONG);
+    const delivered = receiver.received.at(-1);
+    expect(
+      new Webhook(key).verify(delivered?.body ?? '', delivered?.headers as Record<string, string>),
+    ).toMatchObject({ type: 'Test', data: { name: 'ops-channel', actor: 'alice' } });
+    await page.screenshot({ path: join(SHOTS, 'console-notifications.png') });
+
+    const viewerContext = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      locale: 'en-US',
+    });
+    const viewer = await viewerContext.newPage();
+    await signIn(viewer, stack.endpoints.shell ?? '', 'victor');
+    await open(viewer, '#/notifications');
+    const viewerRow = viewer.locator('[data-webhook="ops-channel"]');
+    await viewerRow.waitFor(LONG);
+    expect(await viewer.getByRole('button', { name: 'Create webhook' }).isDisabled()).toBe(true);
+    expect(
+      await viewerRow.getByRole('button', { name: 'Send a test event to ops-channel' }).isDisabled(),
+    ).toBe(true);
+    await viewerContext.close();
+
+    await row.getByRole('button', { name: 'Delete ops-channel' }).click();
+    await dialog(page, 'Delete webhook ops-channel').getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No webhooks yet').waitFor(LONG);
   });
 
   it("shows a rotation made with kubectl in the key's history, with the person who asked", async () => {
@@ -213,6 +288,7 @@ describe.runIf(browserTestsRunnable())('the console screens in a real browser', 
           ['account-page', '#/accounts/acme-root'],
           ['activity', '#/activity'],
           ['deletion', '#/deletion'],
+          ['notifications', '#/notifications'],
         ] as const) {
           await open(viewer, hash);
           await viewer.getByRole('tab', { selected: true }).first().waitFor(LONG);

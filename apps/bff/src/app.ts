@@ -35,7 +35,7 @@ export interface BffOptions {
    * choose its own rate-limit bucket.
    */
   trustProxy?: string;
-  /** Event streams one user may hold open at once (defaults to 16); each costs three upstream watches. */
+  /** Event streams one user may hold open at once (defaults to 16); each costs four upstream watches. */
   maxStreamsPerUser?: number;
   logger: Logger;
 }
@@ -327,7 +327,7 @@ async function streamEvents(options: BffOptions, request: Request, response: Res
     'X-Accel-Buffering': 'no',
   });
   response.write(`retry: 2000\n: watching ${workspace} from ${from}\n\n`);
-  const streams = ['tenants', 'accounts', 'serviceencryptionkeys'].map((plural) => {
+  const streams = ['tenants', 'accounts', 'serviceencryptionkeys', 'webhooknotifications'].map((plural) => {
     const url = new URL(
       `${options.controlPlaneUrl}${keychainPath(workspace, NAMESPACE, plural)}?watch=true&allowWatchBookmarks=false&resourceVersion=${from}`,
     );

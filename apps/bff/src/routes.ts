@@ -1,5 +1,5 @@
 import { API_VERSION, providerSettings, ROTATE_NOW_ANNOTATION, settingsSpec, tenantName } from '@openkcm/api';
-import { type Principal, roleInWorkspace } from '@openkcm/auth';
+import { roleInWorkspace } from '@openkcm/auth';
 import {
   AccountBody,
   AccountKeyTest,
@@ -10,8 +10,7 @@ import {
   type PendingDeletionResponse,
   RekeyBody,
 } from '@openkcm/bff-api';
-import { type KubeClient, KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
-import type { Static, TSchema } from '@openkcm/schema';
+import { KubeError, type KubeObject } from '@openkcm/kube-client';
 import { ApiError } from './errors.js';
 import {
   accountOf,

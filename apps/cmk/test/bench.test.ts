@@ -38,3 +38,13 @@ describe.runIf(softHsmAvailable())('the keystore benchmark script', () => {
       });
   });
 });
+
+describe('the webhook benchmark script', () => {
+  it('measures rotation-to-receiver latency, and the fast receivers beside slow ones, against baselines of the same run', async () => {
+    const figures = await runQuickBenchmark('apps/cmk/bench/webhook-bench.ts', 120_000);
+    const single = Object.entries(figures).find(([name]) => name.startsWith('rotation → receiver'))?.[1];
+    expect(single).toMatchObject({ p50Ms: expect.any(Number), baselineRotationP50Ms: expect.any(Number) });
+    const crowd = Object.entries(figures).find(([name]) => name.includes('answering after'))?.[1];
+    expect(crowd).toMatchObject({ fastP50Ms: expect.any(Number), baselineAllFastP50Ms: expect.any(Number) });
+  });
+});

@@ -26,6 +26,7 @@ import { Accounts } from './screens/Accounts.js';
 import { Activity } from './screens/Activity.js';
 import { KeyPage } from './screens/KeyPage.js';
 import { Keys } from './screens/Keys.js';
+import { Notifications } from './screens/Notifications.js';
 import { Overview } from './screens/Overview.js';
 import { PendingDeletion } from './screens/PendingDeletion.js';
 
@@ -38,6 +39,7 @@ const TABS: Array<{ id: Screen; text: string; icon: string }> = [
   { id: 'keys', text: 'Service keys', icon: 'key' },
   { id: 'activity', text: 'Activity', icon: 'activities' },
   { id: 'deletion', text: 'Pending deletion', icon: 'delete' },
+  { id: 'notifications', text: 'Notifications', icon: 'bell' },
   { id: 'topology', text: 'Topology', icon: 'org-chart' },
 ];
 
@@ -83,6 +85,8 @@ function Screens() {
         return <Activity params={route.params} setParams={setParams} />;
       case 'deletion':
         return <PendingDeletion />;
+      case 'notifications':
+        return <Notifications />;
       case 'topology':
         return (
           <Suspense fallback={<Loading what="the topology" />}>

@@ -4,8 +4,23 @@ import { useCallback, useEffect, useState } from 'react';
  * The Key Chain's own places, kept in the URL's hash so each object has a link that works in every
  * host (the dev shell's path, a Luigi iframe) without the host knowing the Key Chain's routes.
  */
-export type Screen = 'overview' | 'accounts' | 'keys' | 'activity' | 'deletion' | 'topology';
-export const SCREENS: Screen[] = ['overview', 'accounts', 'keys', 'activity', 'deletion', 'topology'];
+export type Screen =
+  | 'overview'
+  | 'accounts'
+  | 'keys'
+  | 'activity'
+  | 'deletion'
+  | 'notifications'
+  | 'topology';
+export const SCREENS: Screen[] = [
+  'overview',
+  'accounts',
+  'keys',
+  'activity',
+  'deletion',
+  'notifications',
+  'topology',
+];
 
 export interface KeyChainRoute {
   screen: Screen;

@@ -234,7 +234,7 @@ export interface TopologyResponse {
 /** One change in the workspace, as the events stream sends it. */
 export interface ChangeEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  kind: 'Tenant' | 'Account' | 'ServiceEncryptionKey';
+  kind: 'Tenant' | 'Account' | 'ServiceEncryptionKey' | 'WebHookNotification';
   name: string;
 }
 

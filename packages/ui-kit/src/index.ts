@@ -12,6 +12,7 @@ export { BusyIndicator } from '@ui5/webcomponents-react/dist/webComponents/BusyI
 export { Button } from '@ui5/webcomponents-react/dist/webComponents/Button/index.js';
 export { Card } from '@ui5/webcomponents-react/dist/webComponents/Card/index.js';
 export { CardHeader } from '@ui5/webcomponents-react/dist/webComponents/CardHeader/index.js';
+export { CheckBox } from '@ui5/webcomponents-react/dist/webComponents/CheckBox/index.js';
 export { Dialog } from '@ui5/webcomponents-react/dist/webComponents/Dialog/index.js';
 export { Icon } from '@ui5/webcomponents-react/dist/webComponents/Icon/index.js';
 export { Input } from '@ui5/webcomponents-react/dist/webComponents/Input/index.js';
@@ -24,6 +25,7 @@ export { MessageStrip } from '@ui5/webcomponents-react/dist/webComponents/Messag
 export { Option } from '@ui5/webcomponents-react/dist/webComponents/Option/index.js';
 export { Popover } from '@ui5/webcomponents-react/dist/webComponents/Popover/index.js';
 export { ProgressIndicator } from '@ui5/webcomponents-react/dist/webComponents/ProgressIndicator/index.js';
+export { RadioButton } from '@ui5/webcomponents-react/dist/webComponents/RadioButton/index.js';
 export { ResponsivePopover } from '@ui5/webcomponents-react/dist/webComponents/ResponsivePopover/index.js';
 export { SegmentedButton } from '@ui5/webcomponents-react/dist/webComponents/SegmentedButton/index.js';
 export { SegmentedButtonItem } from '@ui5/webcomponents-react/dist/webComponents/SegmentedButtonItem/index.js';

@@ -1,4 +1,4 @@
-import type { Account, ServiceEncryptionKey, Tenant } from '@openkcm/api';
+import type { Account, ServiceEncryptionKey, Tenant, WebHookNotification } from '@openkcm/api';
 import type {
   AccountBody,
   AccountKeyTest,
@@ -13,6 +13,8 @@ import type {
   RecentEvent,
   RekeyBody,
   TopologyResponse,
+  WebhookBody,
+  WebhookCreated,
   WorkspaceRole,
 } from '@openkcm/bff-api';
 import {
@@ -146,14 +148,22 @@ export function usePendingDeletion() {
   });
 }
 
+export function useWebhooks() {
+  const { host, request } = useEnvironment();
+  return useQuery({
+    queryKey: keychainKeys.webhooks(host.workspace),
+    queryFn: async () => (await request<{ items: WebHookNotification[] }>('GET', '/webhooks')).items,
+  });
+}
+
 export function useMe() {
   const { request } = useEnvironment();
   return useQuery({ queryKey: keychainKeys.me(), queryFn: () => request<MeResponse>('GET', '/me') });
 }
 
 /** A change through the BFF; on success the affected queries reload (the events stream does it too, later). */
-function useChange<V>(
-  call: (request: Request, variables: V) => Promise<unknown>,
+function useChange<V, R = unknown>(
+  call: (request: Request, variables: V) => Promise<R>,
   stale: (workspace: string, variables: V) => QueryKey[],
 ) {
   const { host, request } = useEnvironment();
@@ -232,3 +242,18 @@ export const useCancelDeletion = () =>
       ...(kind === 'Account' ? accountViews(workspace) : keyViews(workspace, name)),
     ],
   );
+
+const webhookViews = (workspace: string) => [keychainKeys.webhooks(workspace)];
+const webhookPath = (name: string) => `/webhooks/${encodeURIComponent(name)}`;
+export const useCreateWebhook = () =>
+  useChange((request, body: WebhookBody) => request<WebhookCreated>('POST', '/webhooks', body), webhookViews);
+export const useTestWebhook = () =>
+  useChange((request, name: string) => request('POST', `${webhookPath(name)}/test`), webhookViews);
+export const usePauseWebhook = () =>
+  useChange(
+    (request, { name, enabled }: { name: string; enabled: boolean }) =>
+      request('PATCH', webhookPath(name), { enabled }),
+    webhookViews,
+  );
+export const useDeleteWebhook = () =>
+  useChange((request, name: string) => request('DELETE', webhookPath(name)), webhookViews);

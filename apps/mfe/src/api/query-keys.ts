@@ -14,6 +14,7 @@ export const keychainKeys = {
   audit: (workspace: string, filters: Record<string, string> = {}) =>
     [...keychainKeys.all(workspace), 'audit', filters] as const,
   pendingDeletion: (workspace: string) => [...keychainKeys.all(workspace), 'pending-deletion'] as const,
+  webhooks: (workspace: string) => [...keychainKeys.all(workspace), 'webhooks'] as const,
 };
 
 /**
@@ -44,6 +45,8 @@ export function affectedBy(
       ];
     case 'ServiceEncryptionKey':
       return [...views, exact(keychainKeys.keys(workspace)), exact(keychainKeys.key(workspace, name))];
+    case 'WebHookNotification':
+      return [exact(keychainKeys.webhooks(workspace))];
     default:
       return [{ queryKey: keychainKeys.all(workspace), exact: false }];
   }

@@ -23,6 +23,9 @@ const DESIGNS: Record<string, Design> = {
   Pending: 'None',
   Live: 'Positive',
   Overdue: 'Critical',
+  Delivering: 'Positive',
+  Paused: 'Critical',
+  Failing: 'Negative',
 };
 
 const PHASE_WORDS: Record<string, string> = { ReKeying: 'Re-keying' };
