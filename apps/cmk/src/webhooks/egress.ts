@@ -95,7 +95,7 @@ export function checkDestination(raw: string, rules: EgressRule[]): URL {
     const range = internalRange(hostname);
     if (range)
       throw new EgressRefusedError(
-        `${hostname} is a ${range} address: webhooks may not reach internal addresses (an operator can allow it)`,
+        `${literal.toString()} is a ${range} address: webhooks may not reach internal addresses (an operator can allow it)`,
       );
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowed))
