@@ -23,8 +23,30 @@ const { values } = parseArgs({
     // Comma-separated hosts, host:port, IP addresses or CIDR ranges tenant webhooks may reach although
     // internal, and over http: empty by default, so webhooks reach only public https addresses.
     'webhook-allow': { type: 'string', default: process.env.OPENKCM_WEBHOOK_ALLOW ?? '' },
+    // Alerts: an edge silent this long is lost (the edges' own partition bound, same variable), and a
+    // re-key running this long is stuck.
+    'edge-partition-bound-seconds': {
+      type: 'string',
+      default: process.env.EDGE_PARTITION_BOUND_SECONDS ?? '300',
+    },
+    'rekey-stuck-after-seconds': {
+      type: 'string',
+      default: process.env.CMK_REKEY_STUCK_AFTER_SECONDS ?? '1800',
+    },
   },
 });
+
+/** A whole number of seconds from a flag, or CMK does not start, naming the flag. */
+function seconds(flag: string, value: string): number {
+  const parsed = /^\d{1,7}$/.test(value) ? Number(value) : 0;
+  if (parsed < 1)
+    throw new ConfigurationError(
+      'command line or environment',
+      `--${flag}`,
+      `"${value}" is not a whole number of seconds (1 or more)`,
+    );
+  return parsed;
+}
 
 const dataDir = resolve(values['data-dir']);
 /** The local keystore's passphrase is generated once, like the other development secrets. */
@@ -53,6 +75,13 @@ try {
       ...(values['edge-tls-dir'] ? { tlsDir: resolve(values['edge-tls-dir']) } : {}),
     },
     webhooks: { rules: parseEgressRules(values['webhook-allow'].split(',')) },
+    alerts: {
+      edgePartitionBoundSeconds: seconds(
+        'edge-partition-bound-seconds',
+        values['edge-partition-bound-seconds'],
+      ),
+      rekeyStuckAfterSeconds: seconds('rekey-stuck-after-seconds', values['rekey-stuck-after-seconds']),
+    },
   });
   process.stdout.write(
     `OPENKCM_READY ${JSON.stringify({ name: 'cmk', url: cmk.url, edgeUrl: cmk.edgeUrl })}\n`,
