@@ -327,6 +327,24 @@ describe('tenant webhooks', () => {
     expect((await cmk.call('controller', 'GET', `${ACME}/webhooks/default/bad`)).status).toBe(404);
   });
 
+  it('delivers nothing while paused, and not afterwards either', async () => {
+    const paused = await startWebhookReceiver();
+    try {
+      cmk.cmk.webhooks.policy.rules.push(...parseEgressRules([`127.0.0.1:${paused.port}`]));
+      const hook = { url: paused.url, signingSecret: secret(), events: ['KeyRotated'] };
+      expect((await declare(GLOBEX, 'paused', { ...hook, enabled: false })).status).toBe(200);
+      expect((await rotate('mallory', GLOBEX)).status).toBe(200);
+      expect((await declare(GLOBEX, 'paused', { ...hook, enabled: true, generation: 2 })).status).toBe(200);
+      expect((await rotate('mallory', GLOBEX)).status).toBe(200);
+      await eventually(() => paused.received.length === 1, TIMEOUTS.converge, 'the rotation after resuming');
+      const versions = deliveries(paused).map((event) => event.data.details?.version);
+      const current = (await cmk.call('mallory', 'GET', `${GLOBEX}/keys/orders`)).body.currentVersion;
+      expect(versions).toEqual([current]);
+    } finally {
+      await paused.close();
+    }
+  });
+
   it('sends a test event for Admins; Viewers and other tenants are refused', async () => {
     const test = (user: 'alice' | 'victor' | 'mallory') =>
       cmk.call(user, 'POST', `${ACME}/webhooks/default/ops/test`);

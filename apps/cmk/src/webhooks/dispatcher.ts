@@ -108,11 +108,7 @@ class WebhookWorker {
       const row = await webhookById(db, this.id);
       if (!row) return;
       if (!row.enabled) {
-        // Paused: what happens meanwhile is not delivered later.
-        await db.query(
-          'update webhooks set cursor = greatest(cursor, (select coalesce(max(id), 0) from audit_events where tenant_id = $2)) where id = $1',
-          [row.id, row.tenant_id],
-        );
+        // Paused until declared again (resuming moves the cursor to the present).
         await this.declaration.sleep(IDLE_POLL_MS);
         continue;
       }
@@ -127,32 +123,44 @@ class WebhookWorker {
         this.declaration.wake();
         continue;
       }
+      // A delivery moves the cursor with its outcome; events this webhook does not want, once per batch.
+      let skipped: string | number | undefined;
       for (const event of events) {
-        if (this.stopped) return;
+        if (this.stopped) break;
         const wanted =
           event.action === TEST_ACTION
             ? event.subject === row.name && event.details.namespace === row.namespace
             : row.events.includes(EVENT_OF_ACTION[event.action] ?? '');
-        if (wanted && !(await this.deliver(event))) return;
-        await db.query('update webhooks set cursor = greatest(cursor, $2) where id = $1', [row.id, event.id]);
+        if (!wanted) {
+          skipped = event.id;
+          continue;
+        }
+        if (!(await this.deliver(row, event))) return;
+        skipped = undefined;
       }
+      if (skipped !== undefined)
+        await db.query('update webhooks set cursor = greatest(cursor, $2) where id = $1', [row.id, skipped]);
     }
   }
 
-  /** Attempts until the receiver takes it or the retry period ends; false when the webhook went away. */
-  private async deliver(event: AuditedEvent): Promise<boolean> {
+  /**
+   * Attempts until the receiver takes it or the retry period ends, each retry with the webhook as
+   * declared then (a fixed URL counts at once); false when the webhook went away, was paused, or
+   * CMK stops, so the caller looks at the webhook again before anything else.
+   */
+  private async deliver(declared: WebhookRow, event: AuditedEvent): Promise<boolean> {
     const { db, policy } = this.dispatcher;
     const started = Date.now();
     for (let attempt = 0; !this.stopped; attempt++) {
-      const row = await webhookById(db, this.id);
-      if (!row) return false;
-      if (!row.enabled) return true;
+      const row = attempt === 0 ? declared : await webhookById(db, this.id);
+      if (!row?.enabled) return false;
       const outcome = await this.attempt(row, event);
       const expired = !outcome.succeeded && Date.now() - started >= policy.retryForMs;
       await db.query(
         `update webhooks set last_attempt_at = now(), last_event = $2, last_http_status = $3, last_succeeded = $4,
                 last_message = $5, consecutive_failures = case when $4 then 0 else consecutive_failures + 1 end,
                 delivered = delivered + case when $4 then 1 else 0 end, dropped = dropped + case when $6 then 1 else 0 end,
+                cursor = case when $4 or $6 then greatest(cursor, $7) else cursor end,
                 revision = nextval('webhook_revisions') where id = $1`,
         [
           row.id,
@@ -161,6 +169,7 @@ class WebhookWorker {
           outcome.succeeded,
           outcome.message,
           expired,
+          event.id,
         ],
       );
       this.dispatcher.changed();

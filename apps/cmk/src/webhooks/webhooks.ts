@@ -203,7 +203,9 @@ export async function declareWebhook(
     existing.signing_secret !== declaration.signingSecret
   ) {
     await sql.query(
+      // Resuming starts from now: what happened while paused is not delivered later.
       `update webhooks set generation = $2, url = $3, events = $4, signing_secret = $5, enabled = $6,
+              cursor = case when $6 and not enabled then (select coalesce(max(id), 0) from audit_events) else cursor end,
               revision = nextval('webhook_revisions') where id = $1`,
       [
         existing.id,
