@@ -4,6 +4,7 @@ import { eventually, startWebhookReceiver, TIMEOUTS, type WebhookReceiver } from
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEgressRules } from '../src/webhooks/egress.js';
+import { MAX_WEBHOOKS_PER_TENANT } from '../src/webhooks/webhooks.js';
 import { ACME, type CmkHarness, startHarness } from './support.js';
 
 const GLOBEX = '/api/v1/tenants/root:orgs:globex';
@@ -343,6 +344,31 @@ describe('tenant webhooks', () => {
     } finally {
       await paused.close();
     }
+  });
+
+  it('refuses more webhooks than a tenant may have, saying what to do', async () => {
+    const existing = ((await cmk.call('controller', 'GET', `${GLOBEX}/webhooks`)).body.items as unknown[])
+      .length;
+    for (let index = existing; index < MAX_WEBHOOKS_PER_TENANT; index++)
+      expect(
+        (
+          await declare(GLOBEX, `many-${index}`, {
+            url: 'https://hooks.example.com/x',
+            signingSecret: secret(),
+          })
+        ).status,
+      ).toBe(200);
+    const refused = await declare(GLOBEX, 'one-too-many', {
+      url: 'https://hooks.example.com/x',
+      signingSecret: secret(),
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toMatchObject({ problems: [{ reason: 'TooManyWebhooks' }] });
+    // Another tenant is not affected.
+    expect(
+      (await declare(ACME, 'one-more', { url: 'https://hooks.example.com/x', signingSecret: secret() }))
+        .status,
+    ).toBe(200);
   });
 
   it('sends a test event for Admins; Viewers and other tenants are refused', async () => {

@@ -11,7 +11,9 @@ import { type Static, Type } from '@sinclair/typebox';
 // The bodies the BFF accepts: the BFF validates with these, its OpenAPI document is made from
 // them, and the microfrontend's forms use the same definitions.
 
-const NAME = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 });
+/** The name of an object the console creates (a DNS label, as Kubernetes names them). */
+export const ObjectName = Type.String({ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 });
+const NAME = ObjectName;
 export const AccountBody = Type.Object({
   name: NAME,
   providerType: Type.String({ maxLength: 32 }),

@@ -111,6 +111,9 @@ export async function listWebhooks(sql: Sql, workspace: string): Promise<Webhook
   return rows.map(toWebhook);
 }
 
+/** Each webhook has a worker and, while delivering, a connection: a tenant cannot have unbounded many. */
+export const MAX_WEBHOOKS_PER_TENANT = 32;
+
 /** A signing secret as Standard Webhooks defines it: `whsec_` and 24 to 64 random bytes in base64. */
 const SIGNING_SECRET = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
 
@@ -180,6 +183,16 @@ export async function declareWebhook(
     [tenant.id, namespace, name],
   );
   if (!existing) {
+    const [count] = await sql.query<{ webhooks: number | string }>(
+      'select count(*) as webhooks from webhooks where tenant_id = $1',
+      [tenant.id],
+    );
+    if (Number(count?.webhooks ?? 0) >= MAX_WEBHOOKS_PER_TENANT) {
+      const message = `a tenant has at most ${MAX_WEBHOOKS_PER_TENANT} webhooks; delete one, or send more events to one receiver`;
+      throw new CmkError('INVALID_ARGUMENT', message, {
+        problems: [{ field: 'metadata.name', reason: 'TooManyWebhooks', message }],
+      });
+    }
     await sql.query(
       `insert into webhooks (id, tenant_id, namespace, name, generation, url, events, signing_secret, enabled, cursor)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, (select coalesce(max(id), 0) from audit_events))`,

@@ -11,22 +11,11 @@ import { messageOf } from '../components/states.js';
 import { TextField } from '../components/TextField.js';
 import { WizardDialog } from '../components/WizardDialog.js';
 import { describeSchedule, formatTime } from '../format.js';
+import { nameProblem } from '../names.js';
 import { scheduleProblem } from '../schedules.js';
 
 const STEPS = ['account', 'policy', 'review'] as const;
 type Step = (typeof STEPS)[number];
-
-function nameProblem(name: string): string | undefined {
-  if (!name) return 'Enter a name, e.g. payments-db';
-  const invalid = validate(
-    KeyBody,
-    { name, accountRef: { name: 'x' } },
-    { applyDefaults: false },
-  ).causes.some((cause) => cause.field.endsWith('name'));
-  return invalid
-    ? 'Use lower-case letters, digits and "-", starting and ending with a letter or digit (at most 63)'
-    : undefined;
-}
 
 /** The entries of the allowed-workloads field: SPIFFE IDs separated by commas or spaces. */
 function workloadsOf(text: string): string[] {
@@ -82,7 +71,7 @@ export function KeyWizard({
   const chosen = draft.account || ready[0]?.metadata.name || '';
   const held = pending.data?.keys.find((key) => key.name === draft.name);
   const problem =
-    nameProblem(draft.name) ??
+    nameProblem(draft.name, 'payments-db') ??
     (keys.data?.some((key) => key.metadata.name === draft.name)
       ? `A key named "${draft.name}" already exists; choose another name`
       : held

@@ -18,6 +18,7 @@ import { Field } from '../components/object-parts.js';
 import { messageOf } from '../components/states.js';
 import { TextField } from '../components/TextField.js';
 import { WizardDialog } from '../components/WizardDialog.js';
+import { nameProblem } from '../names.js';
 
 const STEPS = ['endpoint', 'events', 'signing', 'review'] as const;
 type Step = (typeof STEPS)[number];
@@ -67,11 +68,7 @@ function problemsOf(draft: typeof EMPTY) {
     url = undefined;
   }
   return {
-    name: !draft.name
-      ? 'Enter a name, e.g. slack-security'
-      : about('name')
-        ? 'Use lower-case letters, digits and "-", starting and ending with a letter or digit (at most 63)'
-        : undefined,
+    name: nameProblem(draft.name, 'slack-security'),
     url:
       !url || !url.hostname
         ? 'Enter the receiver’s URL, e.g. https://hooks.example.com/openkcm'
