@@ -69,12 +69,11 @@ function problemsOf(draft: typeof EMPTY) {
   }
   return {
     name: nameProblem(draft.name, 'slack-security'),
-    url:
-      !url || !url.hostname
-        ? 'Enter the receiver’s URL, e.g. https://hooks.example.com/openkcm'
-        : url.protocol !== 'https:'
-          ? 'Use https: deliveries are refused over plain http unless an operator allows the host'
-          : undefined,
+    url: !url?.hostname
+      ? 'Enter the receiver’s URL, e.g. https://hooks.example.com/openkcm'
+      : url.protocol !== 'https:'
+        ? 'Use https: deliveries are refused over plain http unless an operator allows the host'
+        : undefined,
     events: draft.events.length === 0 ? 'Choose at least one event' : undefined,
     secret:
       !draft.generate && (!draft.secretName || !draft.secretKey || about('signingSecret'))
