@@ -120,11 +120,11 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     });
     await schedule.click();
     await page.getByRole('option', { name: 'Daily' }).click();
-    await page.getByText('payments now rotates every 24 hours').waitFor(LONG);
+    await page.getByText('payments now rotates every day').waitFor(LONG);
     const stored = await fetch(`${stack.endpoints.bff}/api/v1/workspaces/${ACME}/keys/payments`, {
       headers: { Authorization: `Bearer ${await stack.tokenFor('alice')}` },
     }).then((response) => response.json() as Promise<{ spec: { rotationSchedule: string } }>);
-    expect(stored.spec.rotationSchedule).toBe('24h');
+    expect(stored.spec.rotationSchedule).toBe('Daily');
 
     await keyRow(page, 'payments').getByRole('button', { name: 'Disable payments' }).click();
     await confirm(page, 'Disable payments', 'Disable');

@@ -1,5 +1,16 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { eventually, NS, ready, startTestStack, type TestStack, TIMEOUTS, Workspace } from '@openkcm/testkit';
+import {
+  eventually,
+  kubectlAvailable,
+  kubectlFor,
+  NS,
+  ready,
+  startTestStack,
+  type TestStack,
+  TIMEOUTS,
+  tempDir,
+  Workspace,
+} from '@openkcm/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 describe('the controller against the local control plane and CMK', () => {
@@ -69,11 +80,36 @@ describe('the controller against the local control plane and CMK', () => {
       (resource) => resource?.status?.currentVersion === 2,
       'the rotation to version 2',
     );
-    await acme.patch('serviceencryptionkeys', 'orders', { spec: { rotationSchedule: '1d' } });
+    // The seed's words: what the user wrote stays in spec, status says the period it means.
+    await acme.patch('serviceencryptionkeys', 'orders', { spec: { rotationSchedule: 'Daily' } });
     await eventually(
       async () => (await acme.cmk('/keys/orders')).rotationSchedule === '1d',
       TIMEOUTS.converge,
       'CMK to get the new schedule',
+    );
+    const daily = await acme.waitFor(
+      'serviceencryptionkeys',
+      'orders',
+      (resource) => resource?.status?.rotationPeriod === '1d',
+      'status to show the daily period',
+    );
+    expect(daily?.spec.rotationSchedule).toBe('Daily');
+    const dueIn = (resource: typeof daily) =>
+      Date.parse(String(resource?.status?.nextRotation)) - Date.parse(String(resource?.status?.lastRotation));
+    expect(dueIn(daily)).toBe(86_400_000);
+    await acme.patch('serviceencryptionkeys', 'orders', { spec: { rotationSchedule: '30 Days' } });
+    const monthly = await acme.waitFor(
+      'serviceencryptionkeys',
+      'orders',
+      (resource) => resource?.status?.rotationPeriod === '30d',
+      'status to show the 30-day period',
+    );
+    expect(dueIn(monthly)).toBe(30 * 86_400_000);
+    await acme.patch('serviceencryptionkeys', 'orders', { spec: { rotationSchedule: '1d' } });
+    await eventually(
+      async () => (await acme.cmk('/keys/orders')).rotationSchedule === '1d',
+      TIMEOUTS.converge,
+      'CMK to get the short form',
     );
     expect((await acme.get('serviceencryptionkeys', 'orders'))?.status?.currentVersion).toBe(2);
     // A user cannot put someone else's name on a rotation: the API server records who set rotate-now.
@@ -125,6 +161,25 @@ describe('the controller against the local control plane and CMK', () => {
       'the key to be disabled',
     );
     expect((await acme.cmk('/keys/orders')).state).toBe('DISABLED');
+  });
+
+  it.runIf(kubectlAvailable())('shows the schedule as the user wrote it in kubectl get', async () => {
+    await acme.patch('serviceencryptionkeys', 'orders', { spec: { rotationSchedule: 'Weekly' } });
+    await acme.waitFor(
+      'serviceencryptionkeys',
+      'orders',
+      (key) => key?.status?.rotationPeriod === '7d',
+      'weekly',
+    );
+    const cache = await tempDir('openkcm-kubectl-cache-');
+    try {
+      const listed = await kubectlFor(stack.kubeconfig, 'alice', cache.path)(['get', 'sek', 'orders']);
+      expect(listed.stderr).toBe('');
+      expect(listed.stdout).toMatch(/SCHEDULE/);
+      expect(listed.stdout).toMatch(/orders\s+local-root\s+(Enabled|Disabled)\s+Weekly\s/);
+    } finally {
+      await cache.remove();
+    }
   });
 
   it('changes nothing when it reconciles objects that are already as they should be', async () => {

@@ -1,3 +1,4 @@
+import { describeRotationSchedule } from '@openkcm/api';
 /** Dates as the host's locale writes them, with how far away they are. */
 export function formatTime(value: string | undefined, locale: string, now = Date.now()): string {
   if (!value) return '—';
@@ -16,13 +17,9 @@ function relative(deltaMs: number, locale: string): string {
   return format.format(Math.round(hours / 24), 'day');
 }
 
-/** `30d` → "every 30 days", as the schedule picker names them. */
+/** `30d` or `Monthly` → "every 30 days". */
 export function describeSchedule(schedule: string | undefined): string {
-  const match = /^(\d+)(h|d)$/.exec(schedule ?? '');
-  if (!match) return schedule ?? '—';
-  const count = Number(match[1]);
-  const unit = match[2] === 'h' ? 'hour' : 'day';
-  return count === 1 ? `every ${unit}` : `every ${count} ${unit}s`;
+  return schedule ? describeRotationSchedule(schedule) : '—';
 }
 
 /** The Ready condition's reason and message, for rows that are not Ready. */

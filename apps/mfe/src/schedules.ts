@@ -1,20 +1,22 @@
-import { ROTATION_SCHEDULE_PATTERN } from '@openkcm/api';
+import { ROTATION_SCHEDULE_HELP, rotationScheduleSeconds } from '@openkcm/api';
 
-/** FR-301's named schedules; any value matching the CRD's pattern may be typed as "Custom". */
+/** FR-301's named schedules, in the seed's words (what the CRD stores); anything else valid is "Custom". */
 export const SCHEDULES = [
-  { value: '1h', label: 'Hourly' },
-  { value: '24h', label: 'Daily' },
-  { value: '7d', label: 'Weekly' },
-  { value: '30d', label: '30 days' },
-  { value: '90d', label: '90 days' },
+  { value: 'Hourly', label: 'Hourly' },
+  { value: 'Daily', label: 'Daily' },
+  { value: 'Weekly', label: 'Weekly' },
+  { value: 'Monthly', label: 'Monthly (30 days)' },
+  { value: '90 Days', label: '90 days' },
 ] as const;
 
-const PATTERN = new RegExp(ROTATION_SCHEDULE_PATTERN);
-
 export function scheduleProblem(value: string): string | undefined {
-  return PATTERN.test(value) ? undefined : 'Enter hours or days, e.g. 12h or 14d (1 to 9999)';
+  return rotationScheduleSeconds(value) === undefined ? `Enter ${ROTATION_SCHEDULE_HELP}` : undefined;
 }
 
-export function scheduleLabel(value: string | undefined): string {
-  return SCHEDULES.find((schedule) => schedule.value === value)?.label ?? value ?? '—';
+/** The named schedule with the same period (`30d` is Monthly), if there is one. */
+export function namedSchedule(value: string): (typeof SCHEDULES)[number] | undefined {
+  const seconds = rotationScheduleSeconds(value);
+  return seconds === undefined
+    ? undefined
+    : SCHEDULES.find((schedule) => rotationScheduleSeconds(schedule.value) === seconds);
 }

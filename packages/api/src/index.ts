@@ -40,7 +40,6 @@ export {
   ALGORITHMS,
   KEY_PHASES,
   KEY_STATES,
-  ROTATION_SCHEDULE_PATTERN,
   ServiceEncryptionKeySpec,
   ServiceEncryptionKeyStatus,
   serviceEncryptionKeyKind,
@@ -64,3 +63,10 @@ export {
   type Tenant,
   type WebHookNotification,
 } from './resources.js';
+export {
+  describeRotationSchedule,
+  ROTATION_SCHEDULE_HELP,
+  ROTATION_SCHEDULE_PATTERN,
+  rotationPeriod,
+  rotationScheduleSeconds,
+} from './rotation-schedule.js';

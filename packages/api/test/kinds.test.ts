@@ -1,12 +1,15 @@
 import { SchemaValidationError } from '@openkcm/schema';
 import { describe, expect, it } from 'vitest';
 import {
+  describeRotationSchedule,
   KEY_REFERENCE_FORMATS,
   PROVIDER_TYPES,
   parseAccount,
   parseServiceEncryptionKey,
   parseTenant,
   parseWebHookNotification,
+  rotationPeriod,
+  rotationScheduleSeconds,
 } from '../src/index.js';
 
 function failureFields(parse: () => unknown): string[] {
@@ -97,17 +100,42 @@ describe('Account', () => {
 });
 
 describe('ServiceEncryptionKey', () => {
+  it("accepts the seed's schedule words and the short form, and reads each as one period", () => {
+    const periods = {
+      Hourly: '1h',
+      Daily: '1d',
+      Weekly: '7d',
+      Monthly: '30d',
+      '30 Days': '30d',
+      '1 Day': '1d',
+      '12 Hours': '12h',
+      '36h': '36h',
+      '48h': '2d',
+      '90d': '90d',
+    };
+    for (const [rotationSchedule, period] of Object.entries(periods)) {
+      const key = parseServiceEncryptionKey({ spec: { accountRef: { name: 'root' }, rotationSchedule } });
+      expect(key.spec.rotationSchedule).toBe(rotationSchedule);
+      expect(rotationPeriod(rotationScheduleSeconds(rotationSchedule) ?? 0), rotationSchedule).toBe(period);
+    }
+    expect(describeRotationSchedule('Daily')).toBe('every day');
+    expect(describeRotationSchedule('36h')).toBe('every 36 hours');
+    expect(rotationScheduleSeconds('fortnightly')).toBeUndefined();
+  });
+
   it('defaults algorithm, schedule and state', () => {
     const key = parseServiceEncryptionKey({ spec: { accountRef: { name: 'root' } } });
     expect(key.spec).toMatchObject({ algorithm: 'AES-GCM-256', rotationSchedule: '30d', state: 'Enabled' });
   });
 
   it('refuses bad schedules, SPIFFE IDs and account names', () => {
-    expect(
-      failureFields(() =>
-        parseServiceEncryptionKey({ spec: { accountRef: { name: 'root' }, rotationSchedule: '30 days' } }),
-      ),
-    ).toEqual(['spec.rotationSchedule']);
+    for (const rotationSchedule of ['fortnightly', '0d', '30 Dayz', '10000d', '30  Days', 'daily '])
+      expect(
+        failureFields(() =>
+          parseServiceEncryptionKey({ spec: { accountRef: { name: 'root' }, rotationSchedule } }),
+        ),
+        rotationSchedule,
+      ).toEqual(['spec.rotationSchedule']);
     expect(
       failureFields(() =>
         parseServiceEncryptionKey({

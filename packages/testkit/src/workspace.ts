@@ -28,6 +28,8 @@ export interface Resource {
     phase?: string;
     cmkTenantID?: string;
     currentVersion?: number;
+    rotationPeriod?: string;
+    lastRotation?: string;
     nextRotation?: string;
     observedRotateRequest?: string;
     rekey?: { state?: string };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { rotationPeriod } from '@openkcm/api';
 import { parseWorkloadPattern } from '@openkcm/spiffe';
 import type { Sql } from '../storage/database.js';
 import { bytes } from '../storage/database.js';
@@ -16,7 +17,7 @@ import {
 } from './crypto.js';
 import { recordEdgeChange } from './edge-feed.js';
 import { CmkError, notFound } from './errors.js';
-import { scheduleName, scheduleSeconds } from './schedules.js';
+import { scheduleSeconds } from './schedules.js';
 import { activeTenant, getTenant } from './tenants.js';
 
 export type KeyState = 'ENABLED' | 'DISABLED' | 'PENDING_DELETION' | 'DESTROYED';
@@ -110,7 +111,7 @@ function toKey(row: KeyView): ServiceKey {
     accountName: row.account_name,
     algorithm: row.algorithm,
     state: row.state,
-    rotationSchedule: scheduleName(row.rotation_interval_seconds),
+    rotationSchedule: rotationPeriod(row.rotation_interval_seconds),
     currentVersion: row.current_version,
     lastRotation: row.last_rotation_at?.toISOString() ?? null,
     nextRotation: row.next_rotation_at.toISOString(),
@@ -457,7 +458,7 @@ export async function setKeyPolicy(
       subject: name,
       result: 'success',
       details: {
-        rotationSchedule: scheduleName(seconds),
+        rotationSchedule: rotationPeriod(seconds),
         retention: { keepVersions: keep, maxAgeSeconds: maxAge },
         allowedWorkloads: workloads,
       },

@@ -1,4 +1,9 @@
-import { CMK_CLEANUP_FINALIZER, ROTATE_NOW_ANNOTATION, ROTATE_NOW_REQUESTER_ANNOTATION } from '@openkcm/api';
+import {
+  CMK_CLEANUP_FINALIZER,
+  ROTATE_NOW_ANNOTATION,
+  ROTATE_NOW_REQUESTER_ANNOTATION,
+  rotationScheduleSeconds,
+} from '@openkcm/api';
 import { KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
@@ -123,7 +128,9 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
   let current = created.body;
   const wantedState = STATE_TO_CMK[spec.state];
   if (
-    current.rotationSchedule !== normalizedSchedule(spec.rotationSchedule) ||
+    // `Daily`, `24h` and `1 Day` are one schedule; CMK answers with the shortest form.
+    rotationScheduleSeconds(String(current.rotationSchedule)) !==
+      rotationScheduleSeconds(spec.rotationSchedule) ||
     current.state !== wantedState ||
     !sameSet(current.allowedWorkloads, allowedWorkloads)
   ) {
@@ -157,14 +164,6 @@ function sameSet(current: unknown, wanted: string[]): boolean {
   return have.length === new Set(wanted).size && wanted.every((entry) => have.includes(entry));
 }
 
-/** `30d` and `720h` are the same schedule; CMK answers with the shortest form. */
-function normalizedSchedule(schedule: string): string {
-  const match = /^(\d+)(h|d)$/.exec(schedule);
-  if (!match) return schedule;
-  const hours = Number(match[1]) * (match[2] === 'd' ? 24 : 1);
-  return hours % 24 === 0 ? `${hours / 24}d` : `${hours}h`;
-}
-
 function statusFrom(
   key: KubeObject,
   cmk: Record<string, unknown>,
@@ -176,6 +175,7 @@ function statusFrom(
     phase: enabled ? 'Active' : 'Disabled',
     cmkKeyID: String(cmk.id ?? ''),
     currentVersion: Number(cmk.currentVersion ?? 0),
+    ...(typeof cmk.rotationSchedule === 'string' ? { rotationPeriod: cmk.rotationSchedule } : {}),
     ...(timestamp(cmk.lastRotation) ? { lastRotation: timestamp(cmk.lastRotation) } : {}),
     ...(timestamp(cmk.nextRotation) ? { nextRotation: timestamp(cmk.nextRotation) } : {}),
     activeClients: Number(cmk.activeClients ?? 0),

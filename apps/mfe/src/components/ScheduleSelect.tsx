@@ -1,10 +1,10 @@
 import { FlexBox, Input, Option, Select } from '@openkcm/ui-kit';
 import { useState } from 'react';
-import { SCHEDULES, scheduleProblem } from '../schedules.js';
+import { namedSchedule, SCHEDULES, scheduleProblem } from '../schedules.js';
 
 const CUSTOM = 'custom';
 
-/** A named rotation schedule, or a custom one checked against the CRD's pattern. */
+/** A named rotation schedule, or a custom one read as the CRD reads it. */
 export function ScheduleSelect({
   value,
   onChange,
@@ -21,7 +21,7 @@ export function ScheduleSelect({
   tooltip?: string | undefined;
   accessibleName: string;
 }) {
-  const named = SCHEDULES.some((schedule) => schedule.value === value);
+  const named = namedSchedule(value) !== undefined;
   const [custom, setCustom] = useState(named ? '' : value);
   const [customMode, setCustomMode] = useState(!named);
   const problem = customMode ? scheduleProblem(custom) : undefined;
@@ -48,7 +48,7 @@ export function ScheduleSelect({
           <Option
             key={schedule.value}
             value={schedule.value}
-            selected={!customMode && schedule.value === value}
+            selected={!customMode && schedule.value === namedSchedule(value)?.value}
           >
             {schedule.label}
           </Option>
@@ -61,7 +61,7 @@ export function ScheduleSelect({
         <Input
           accessibleName={`${accessibleName}, custom`}
           value={custom}
-          placeholder="12h or 14d"
+          placeholder="12h, 14 Days"
           disabled={disabled}
           style={{ width: '7rem' }}
           valueState={problem && (custom || onIncomplete) ? 'Negative' : 'None'}

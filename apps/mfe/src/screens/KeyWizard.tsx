@@ -60,7 +60,7 @@ export function KeyWizard({
   const [draft, setDraft] = useState({
     account: account ?? '',
     name: '',
-    rotationSchedule: '30d',
+    rotationSchedule: 'Monthly',
     algorithm: ALGORITHMS[0] as string,
     allowedWorkloads: '',
   });
@@ -86,7 +86,7 @@ export function KeyWizard({
     setDraft({
       account: account ?? '',
       name: '',
-      rotationSchedule: '30d',
+      rotationSchedule: 'Monthly',
       algorithm: ALGORITHMS[0],
       allowedWorkloads: '',
     });

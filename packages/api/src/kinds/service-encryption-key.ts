@@ -1,13 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Conditions, ObservedGeneration } from '../common.js';
+import { ROTATION_SCHEDULE_HELP, ROTATION_SCHEDULE_PATTERN } from '../rotation-schedule.js';
 import { LocalObjectReference, StringEnum, Timestamp } from '../schema-helpers.js';
 import { AGE_COLUMN, type KindDefinition, READY_COLUMN } from './kind-definition.js';
 
 export const ALGORITHMS = ['AES-GCM-256'] as const;
 export const KEY_STATES = ['Enabled', 'Disabled'] as const;
 export const KEY_PHASES = ['Pending', 'Active', 'Disabled', 'Failed'] as const;
-/** `1h`, `24h`, `30d`: hours or days. */
-export const ROTATION_SCHEDULE_PATTERN = '^[1-9][0-9]{0,3}(h|d)$';
 export const SPIFFE_ID_PATTERN =
   "^spiffe://[a-z0-9]([a-z0-9.-]*[a-z0-9])?(/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*$";
 
@@ -21,7 +20,8 @@ export const ServiceEncryptionKeySpec = Type.Object(
     rotationSchedule: Type.String({
       pattern: ROTATION_SCHEDULE_PATTERN,
       default: '30d',
-      description: 'How often a new version is created: hours (1h, 24h) or days (30d).',
+      maxLength: 16,
+      description: `How often a new version is created: ${ROTATION_SCHEDULE_HELP}.`,
     }),
     state: StringEnum(KEY_STATES, {
       default: 'Enabled',
@@ -44,6 +44,12 @@ export const ServiceEncryptionKeyStatus = Type.Object({
   cmkKeyID: Type.Optional(Type.String({ maxLength: 256 })),
   currentVersion: Type.Optional(
     Type.Integer({ minimum: 0, description: 'The version new data is encrypted with.' }),
+  ),
+  rotationPeriod: Type.Optional(
+    Type.String({
+      maxLength: 16,
+      description: 'The period spec.rotationSchedule means, in the short form (Daily is 1d, Monthly 30d).',
+    }),
   ),
   lastRotation: Type.Optional(Timestamp('When the current version was created.')),
   nextRotation: Type.Optional(Timestamp('When the next version is due.')),
@@ -76,6 +82,7 @@ export const serviceEncryptionKeyKind = {
   printerColumns: [
     { name: 'Account', type: 'string', jsonPath: '.spec.accountRef.name' },
     { name: 'State', type: 'string', jsonPath: '.spec.state' },
+    { name: 'Schedule', type: 'string', jsonPath: '.spec.rotationSchedule' },
     { name: 'Version', type: 'integer', jsonPath: '.status.currentVersion' },
     { name: 'Next Rotation', type: 'string', jsonPath: '.status.nextRotation' },
     { name: 'Clients', type: 'integer', jsonPath: '.status.activeClients' },
