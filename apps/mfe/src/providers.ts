@@ -1,6 +1,8 @@
 import {
   AccountSpec,
   KEY_REFERENCE_FORMATS,
+  PLANNED_PROVIDER_TYPES,
+  type PlannedProviderType,
   PROVIDER_SETTINGS,
   PROVIDER_TYPES,
   type ProviderType,
@@ -9,7 +11,7 @@ import { AccountBody } from '@openkcm/bff-api';
 import { type JsonSchema, validate } from '@openkcm/schema';
 
 /** How the console names each provider (FR-201's dropdown). */
-export const PROVIDER_LABELS: Record<ProviderType, string> = {
+export const PROVIDER_LABELS: Record<ProviderType | PlannedProviderType, string> = {
   AWS: 'AWS KMS',
   AzureKeyVault: 'Azure Key Vault',
   GCP: 'GCP Cloud KMS',
@@ -19,13 +21,24 @@ export const PROVIDER_LABELS: Record<ProviderType, string> = {
 };
 
 /** Regions offered per provider; any region matching the schema may be typed. */
-export const REGION_SUGGESTIONS: Partial<Record<ProviderType, string[]>> = {
+export const REGION_SUGGESTIONS: Partial<Record<string, string[]>> = {
   AWS: ['eu-central-1', 'eu-west-1', 'us-east-1', 'us-west-2', 'ap-southeast-1'],
-  AzureKeyVault: ['westeurope', 'northeurope', 'eastus', 'westus2'],
-  GCP: ['europe-west3', 'europe-west1', 'us-central1', 'asia-southeast1'],
 };
 
-export { KEY_REFERENCE_FORMATS, PROVIDER_TYPES, type ProviderType };
+export {
+  KEY_REFERENCE_FORMATS,
+  PLANNED_PROVIDER_TYPES,
+  type PlannedProviderType,
+  PROVIDER_TYPES,
+  type ProviderType,
+};
+
+/** FR-201's dropdown: the providers that can be used, then those still to come. */
+export const OFFERED_PROVIDERS = [...PROVIDER_TYPES, ...PLANNED_PROVIDER_TYPES];
+
+export function isPlanned(provider: string): provider is PlannedProviderType {
+  return (PLANNED_PROVIDER_TYPES as readonly string[]).includes(provider);
+}
 
 /**
  * Problems with the fields typed so far, by field, from the same schemas the BFF and the

@@ -19,6 +19,8 @@ export {
   accountKind,
   KEY_REFERENCE_FORMATS,
   OpenBaoSettings,
+  PLANNED_PROVIDER_TYPES,
+  type PlannedProviderType,
   PROVIDER_SETTINGS,
   PROVIDER_TYPES,
   type ProviderType,

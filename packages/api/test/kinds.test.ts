@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   describeRotationSchedule,
   KEY_REFERENCE_FORMATS,
+  PLANNED_PROVIDER_TYPES,
   PROVIDER_TYPES,
   parseAccount,
   parseServiceEncryptionKey,
@@ -33,6 +34,20 @@ describe('Account', () => {
         spec: { providerType: provider, keyReference: KEY_REFERENCE_FORMATS[provider].example },
       });
       expect(account.spec.providerType).toBe(provider);
+    },
+  );
+
+  it.each(PLANNED_PROVIDER_TYPES)(
+    'refuses %s, which has no keystore plugin yet, naming the providers there are',
+    (provider) => {
+      try {
+        parseAccount({ spec: { providerType: provider, keyReference: 'any' } });
+        throw new Error('accepted');
+      } catch (error) {
+        if (!(error instanceof SchemaValidationError)) throw error;
+        const cause = error.causes.find((item) => item.field === 'spec.providerType');
+        expect(cause?.message).toMatch(/supported values: "AWS", "OpenBao", "ThalesHSM", "Local"/);
+      }
     },
   );
 

@@ -23,9 +23,11 @@ import { WizardDialog } from '../components/WizardDialog.js';
 import { formatTime } from '../format.js';
 import {
   accountProblems,
+  isPlanned,
   KEY_REFERENCE_FORMATS,
+  OFFERED_PROVIDERS,
+  type PlannedProviderType,
   PROVIDER_LABELS,
-  PROVIDER_TYPES,
   type ProviderType,
   REGION_SUGGESTIONS,
   settingsOf,
@@ -42,7 +44,7 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
   const testKey = useTestKey();
   const [step, setStep] = useState<Step>('provider');
   const [draft, setDraft] = useState({
-    providerType: 'Local' as ProviderType,
+    providerType: 'Local' as ProviderType | PlannedProviderType,
     region: '',
     keyReference: '',
     name: '',
@@ -76,7 +78,11 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
       .filter((plugin) => plugin.type === 'KeystoreProvider')
       .map((plugin) => plugin.providerType),
   );
-  const format = KEY_REFERENCE_FORMATS[draft.providerType];
+  const planned = isPlanned(draft.providerType);
+  // A planned provider never gets past the first step; its key step shows the generic words.
+  const format = isPlanned(draft.providerType)
+    ? { description: 'key reference', example: '' }
+    : KEY_REFERENCE_FORMATS[draft.providerType];
   const set = (field: keyof typeof draft) => (value: string) => {
     setDraft((current) => ({ ...current, [field]: value }));
     setTouched((current) => ({ ...current, [field]: true }));
@@ -120,7 +126,7 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
       steps={STEPS}
       step={step}
       setStep={setStep}
-      canAdvance={!(step === 'region' && Boolean(problems.region))}
+      canAdvance={!(step === 'provider' && planned) && !(step === 'region' && Boolean(problems.region))}
       beforeAdvance={() => step !== 'key' || checkAll()}
       finishText="Create Account"
       busy={create.isPending}
@@ -136,25 +142,38 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
             id="account-provider"
             accessibleName="Cloud provider"
             onChange={(event) => {
-              const value = (event.detail.selectedOption as HTMLElement & { value?: string })
-                .value as ProviderType;
+              const value = (event.detail.selectedOption as HTMLElement & { value?: string }).value as
+                | ProviderType
+                | PlannedProviderType;
               setDraft((current) => ({ ...current, providerType: value, region: '' }));
               const next = settingsOf(value);
               setSettings(next ? initialValues(next.schema) : {});
             }}
           >
-            {PROVIDER_TYPES.map((provider) => (
+            {OFFERED_PROVIDERS.map((provider) => (
               <Option
                 key={provider}
                 value={provider}
                 selected={provider === draft.providerType}
-                additionalText={served.has(provider) ? 'available' : 'no keystore plugin'}
+                additionalText={
+                  isPlanned(provider)
+                    ? 'not available yet'
+                    : served.has(provider)
+                      ? 'available'
+                      : 'no keystore plugin'
+                }
               >
                 {PROVIDER_LABELS[provider]}
               </Option>
             ))}
           </Select>
-          {!served.has(draft.providerType) && (
+          {planned && (
+            <MessageStrip design="Negative" hideCloseButton data-testid="provider-planned">
+              {PROVIDER_LABELS[draft.providerType]} is not available yet: OpenKCM has no keystore plugin for
+              it. Choose another provider.
+            </MessageStrip>
+          )}
+          {!planned && !served.has(draft.providerType) && (
             <MessageStrip design="Critical" hideCloseButton>
               This installation has no keystore plugin for {PROVIDER_LABELS[draft.providerType]}: the Account
               will be created but stays Not Ready until an operator enables the plugin in CMK's profile.

@@ -10,8 +10,15 @@ import {
 } from '../schema-helpers.js';
 import { AGE_COLUMN, type KindDefinition, READY_COLUMN } from './kind-definition.js';
 
-export const PROVIDER_TYPES = ['AWS', 'OpenBao', 'ThalesHSM', 'AzureKeyVault', 'GCP', 'Local'] as const;
+/** The providers a keystore plugin serves: the only ones the CRD accepts. */
+export const PROVIDER_TYPES = ['AWS', 'OpenBao', 'ThalesHSM', 'Local'] as const;
 export type ProviderType = (typeof PROVIDER_TYPES)[number];
+/**
+ * FR-201 also offers these; they have no keystore plugin yet, so the console shows them as not
+ * available and the CRD refuses them (its enum names the providers that are).
+ */
+export const PLANNED_PROVIDER_TYPES = ['AzureKeyVault', 'GCP'] as const;
+export type PlannedProviderType = (typeof PLANNED_PROVIDER_TYPES)[number];
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const SEGMENT = '[a-z0-9]([a-z0-9_-]*[a-z0-9])?';
@@ -36,17 +43,6 @@ export const KEY_REFERENCE_FORMATS: Record<
     pattern: '^[\\x21-\\x7E]([\\x20-\\x7E]{0,62}[\\x21-\\x7E])?$',
     example: 'acme-root-key',
     description: 'PKCS#11 key label (printable, 1-64 characters)',
-  },
-  AzureKeyVault: {
-    pattern: '^https://[a-z0-9-]{3,24}\\.vault\\.azure\\.net/keys/[A-Za-z0-9-]{1,127}(/[0-9a-f]{32})?$',
-    example: 'https://acme-vault.vault.azure.net/keys/acme-root',
-    description: 'Key Vault key URL',
-  },
-  GCP: {
-    pattern:
-      '^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]{1,63}/cryptoKeys/[A-Za-z0-9_-]{1,63}$',
-    example: 'projects/acme-prod/locations/europe-west3/keyRings/openkcm/cryptoKeys/acme-root',
-    description: 'Cloud KMS crypto key name',
   },
   Local: {
     pattern: DNS1123_LABEL,
