@@ -542,7 +542,7 @@ describe('the BFF with the real stack', () => {
     const upstreamInvalid = await call('alice', 'POST', `${ACME}/keys`, {
       name: 'bad-schedule',
       accountRef: { name: 'root' },
-      rotationSchedule: 'weekly',
+      rotationSchedule: 'fortnightly',
     });
     expect(upstreamInvalid.status).toBe(422);
     expect(upstreamInvalid.body.message).toContain('spec.rotationSchedule');
