@@ -1,5 +1,6 @@
-import { Bar, Button, Dialog, Wizard } from '@openkcm/ui-kit';
+import { Bar, Button, Dialog, FlexBox, MessageStrip, Text, Wizard, WizardStep } from '@openkcm/ui-kit';
 import type { Dispatch, ReactNode, SetStateAction } from 'react';
+import { messageOf } from './states.js';
 
 /**
  * A creation wizard in a dialog: Back / Next / finish / Cancel in the footer, one WizardStep child
@@ -85,5 +86,39 @@ export function WizardDialog<Step extends string>({
         {children}
       </Wizard>
     </Dialog>
+  );
+}
+
+/**
+ * A wizard's last step: what will be created, a note under it, and the server's refusal in place
+ * (the wizard stays open with everything typed).
+ */
+export function ReviewStep({
+  selected,
+  disabled,
+  error,
+  note,
+  children,
+}: {
+  selected: boolean;
+  disabled: boolean;
+  error: unknown;
+  note?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <WizardStep titleText="Review" selected={selected} data-step="review" icon="survey" disabled={disabled}>
+      <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+        <FlexBox wrap="Wrap" style={{ gap: '1rem 2rem' }}>
+          {children}
+        </FlexBox>
+        {note && <Text>{note}</Text>}
+        {error ? (
+          <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
+            {messageOf(error)}
+          </MessageStrip>
+        ) : null}
+      </FlexBox>
+    </WizardStep>
   );
 }

@@ -19,7 +19,7 @@ import {
 } from '../components/SchemaFields.js';
 import { messageOf } from '../components/states.js';
 import { TextField } from '../components/TextField.js';
-import { WizardDialog } from '../components/WizardDialog.js';
+import { ReviewStep, WizardDialog } from '../components/WizardDialog.js';
 import { formatTime } from '../format.js';
 import {
   accountProblems,
@@ -316,41 +316,28 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
           <Text>CMK checks that the key exists and can be used before the Account becomes Ready.</Text>
         </FlexBox>
       </WizardStep>
-      <WizardStep
-        titleText="Review"
+      <ReviewStep
         selected={step === 'review'}
-        data-step="review"
-        icon="survey"
         disabled={index < 3}
+        error={create.error}
+        note={
+          testKey.data?.usable
+            ? 'The key was tested: CMK can wrap with it.'
+            : 'The key has not been tested; CMK checks it when the Account is created.'
+        }
       >
-        <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-          <FlexBox wrap="Wrap" style={{ gap: '1rem 2rem' }}>
-            <Field label="Account name" value={draft.name} />
-            {draft.displayName && <Field label="Display name" value={draft.displayName} />}
-            <Field label="Provider" value={PROVIDER_LABELS[draft.providerType]} />
-            {draft.region && <Field label="Region" value={draft.region} />}
-            <Field label="Key reference" value={draft.keyReference} />
-            {form && (
-              <Field
-                label={`${PROVIDER_LABELS[draft.providerType]} connection`}
-                value={
-                  Object.keys(settingsValue).length > 0 ? Object.keys(settingsValue).join(', ') : 'defaults'
-                }
-              />
-            )}
-          </FlexBox>
-          <Text>
-            {testKey.data?.usable
-              ? 'The key was tested: CMK can wrap with it.'
-              : 'The key has not been tested; CMK checks it when the Account is created.'}
-          </Text>
-          {create.error && (
-            <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
-              {messageOf(create.error)}
-            </MessageStrip>
-          )}
-        </FlexBox>
-      </WizardStep>
+        <Field label="Account name" value={draft.name} />
+        {draft.displayName && <Field label="Display name" value={draft.displayName} />}
+        <Field label="Provider" value={PROVIDER_LABELS[draft.providerType]} />
+        {draft.region && <Field label="Region" value={draft.region} />}
+        <Field label="Key reference" value={draft.keyReference} />
+        {form && (
+          <Field
+            label={`${PROVIDER_LABELS[draft.providerType]} connection`}
+            value={Object.keys(settingsValue).length > 0 ? Object.keys(settingsValue).join(', ') : 'defaults'}
+          />
+        )}
+      </ReviewStep>
     </WizardDialog>
   );
 }

@@ -7,9 +7,8 @@ import { useAccounts, useCreateKey, useEnvironment, useKeys, usePendingDeletion 
 import { useNotify } from '../components/notify.js';
 import { Field } from '../components/object-parts.js';
 import { ScheduleSelect } from '../components/ScheduleSelect.js';
-import { messageOf } from '../components/states.js';
 import { TextField } from '../components/TextField.js';
-import { WizardDialog } from '../components/WizardDialog.js';
+import { ReviewStep, WizardDialog } from '../components/WizardDialog.js';
 import { describeSchedule, formatTime } from '../format.js';
 import { nameProblem } from '../names.js';
 import { scheduleProblem } from '../schedules.js';
@@ -230,31 +229,16 @@ export function KeyWizard({
           </Text>
         </FlexBox>
       </WizardStep>
-      <WizardStep
-        titleText="Review"
-        selected={step === 'review'}
-        data-step="review"
-        icon="survey"
-        disabled={step !== 'review'}
-      >
-        <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-          <FlexBox wrap="Wrap" style={{ gap: '1rem 2rem' }}>
-            <Field label="Key name" value={draft.name} />
-            <Field label="Account" value={chosen} />
-            <Field label="Rotation" value={describeSchedule(draft.rotationSchedule)} />
-            <Field label="Algorithm" value={draft.algorithm} />
-            <Field
-              label="Allowed workloads"
-              value={workloadsOf(draft.allowedWorkloads).join(', ') || 'none yet: nobody can use the key'}
-            />
-          </FlexBox>
-          {create.error && (
-            <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
-              {messageOf(create.error)}
-            </MessageStrip>
-          )}
-        </FlexBox>
-      </WizardStep>
+      <ReviewStep selected={step === 'review'} disabled={step !== 'review'} error={create.error}>
+        <Field label="Key name" value={draft.name} />
+        <Field label="Account" value={chosen} />
+        <Field label="Rotation" value={describeSchedule(draft.rotationSchedule)} />
+        <Field label="Algorithm" value={draft.algorithm} />
+        <Field
+          label="Allowed workloads"
+          value={workloadsOf(draft.allowedWorkloads).join(', ') || 'none yet: nobody can use the key'}
+        />
+      </ReviewStep>
     </WizardDialog>
   );
 }

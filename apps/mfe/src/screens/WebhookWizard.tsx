@@ -15,9 +15,8 @@ import {
 import { useState } from 'react';
 import { useCreateWebhook, useWebhooks } from '../api/hooks.js';
 import { Field } from '../components/object-parts.js';
-import { messageOf } from '../components/states.js';
 import { TextField } from '../components/TextField.js';
-import { WizardDialog } from '../components/WizardDialog.js';
+import { ReviewStep, WizardDialog } from '../components/WizardDialog.js';
 import { nameProblem } from '../names.js';
 
 const STEPS = ['endpoint', 'events', 'signing', 'review'] as const;
@@ -250,34 +249,19 @@ export function WebhookWizard({ open, onClose }: { open: boolean; onClose: () =>
           </Text>
         </FlexBox>
       </WizardStep>
-      <WizardStep
-        titleText="Review"
-        selected={step === 'review'}
-        data-step="review"
-        icon="survey"
-        disabled={step !== 'review'}
-      >
-        <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-          <FlexBox wrap="Wrap" style={{ gap: '1rem 2rem' }}>
-            <Field label="Name" value={draft.name} />
-            <Field label="Receiver URL" value={draft.url} />
-            <Field label="Events" value={draft.events.join(', ')} />
-            <Field
-              label="Signing key"
-              value={
-                draft.generate
-                  ? `generated into Secret ${draft.name}-signing`
-                  : `${draft.secretName} / ${draft.secretKey}`
-              }
-            />
-          </FlexBox>
-          {create.error && (
-            <MessageStrip design="Negative" hideCloseButton role="alert" data-testid="wizard-error">
-              {messageOf(create.error)}
-            </MessageStrip>
-          )}
-        </FlexBox>
-      </WizardStep>
+      <ReviewStep selected={step === 'review'} disabled={step !== 'review'} error={create.error}>
+        <Field label="Name" value={draft.name} />
+        <Field label="Receiver URL" value={draft.url} />
+        <Field label="Events" value={draft.events.join(', ')} />
+        <Field
+          label="Signing key"
+          value={
+            draft.generate
+              ? `generated into Secret ${draft.name}-signing`
+              : `${draft.secretName} / ${draft.secretKey}`
+          }
+        />
+      </ReviewStep>
     </WizardDialog>
   );
 }
