@@ -44,7 +44,7 @@ export async function openAccountWizardAtKey(root: Root): Promise<Locator> {
   await root.getByRole('button', { name: 'Create Account' }).first().click();
   const wizard = dialog(root, 'Create Account');
   await wizard.getByRole('button', { name: 'Next' }).click();
-  await root.locator('#account-region input').waitFor();
+  await root.locator('#account-region input, #account-region-none').first().waitFor();
   await wizard.getByRole('button', { name: 'Next' }).click();
   await root.locator('#account-key-reference input').waitFor();
   return wizard;

@@ -1,4 +1,11 @@
-import { API_VERSION, providerSettings, ROTATE_NOW_ANNOTATION, settingsSpec, tenantName } from '@openkcm/api';
+import {
+  API_VERSION,
+  accountRegionProblem,
+  providerSettings,
+  ROTATE_NOW_ANNOTATION,
+  settingsSpec,
+  tenantName,
+} from '@openkcm/api';
 import { roleInWorkspace } from '@openkcm/auth';
 import {
   AccountBody,
@@ -200,13 +207,16 @@ export const ROUTES: Route[] = [
     summary: 'Create an Account (FR-201)',
     body: AccountBody,
     status: 201,
-    handle: (context, { name, ...spec }) =>
-      context.kube.request('POST', path(context, 'accounts'), {
+    handle(context, { name, ...spec }) {
+      const regionProblem = accountRegionProblem(spec);
+      if (regionProblem) throw new ApiError(400, 'INVALID_REGION', regionProblem, { field: 'region' });
+      return context.kube.request('POST', path(context, 'accounts'), {
         apiVersion: API_VERSION,
         kind: 'Account',
         metadata: { name },
         spec,
-      }),
+      });
+    },
   }),
   route({
     method: 'post',

@@ -62,6 +62,43 @@ describe('the controller against the local control plane and CMK', () => {
     expect(ready(bad)?.message).toContain('not found');
   });
 
+  it("refuses an Account region that is not its key's: AWS must match the ARN, other providers have none", async () => {
+    await acme.create('accounts', 'Account', 'aws-elsewhere', {
+      providerType: 'AWS',
+      keyReference: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      region: 'eu-central-1',
+    });
+    await acme.create('accounts', 'Account', 'local-in-region', {
+      providerType: 'Local',
+      keyReference: 'acme-root',
+      region: 'eu-central-1',
+    });
+    const aws = await acme.waitFor(
+      'accounts',
+      'aws-elsewhere',
+      (resource) => ready(resource)?.reason === 'RegionMismatch',
+      'the AWS Account to refuse a region other than its key ARN',
+    );
+    expect(ready(aws)?.message).toContain('set spec.region to eu-west-1');
+    const local = await acme.waitFor(
+      'accounts',
+      'local-in-region',
+      (resource) => ready(resource)?.reason === 'RegionMismatch',
+      'the Local Account to refuse a region',
+    );
+    expect(ready(local)?.message).toContain('Local keys have no region');
+    // Removing the region is all it takes.
+    await acme.patch('accounts', 'local-in-region', { spec: { region: null } });
+    await acme.waitFor(
+      'accounts',
+      'local-in-region',
+      (resource) => ready(resource)?.status === 'True',
+      'the Local Account without a region to be Ready',
+    );
+    await acme.remove('accounts', 'aws-elsewhere');
+    await acme.remove('accounts', 'local-in-region');
+  });
+
   it('creates a key in CMK, rotates once per rotate-now value, and pushes schedule and state (FR-301..305)', async () => {
     await acme.create('serviceencryptionkeys', 'ServiceEncryptionKey', 'orders', {
       accountRef: { name: 'local-root' },

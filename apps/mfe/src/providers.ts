@@ -1,5 +1,7 @@
 import {
   AccountSpec,
+  accountRegionProblem,
+  hasRegions,
   KEY_REFERENCE_FORMATS,
   PLANNED_PROVIDER_TYPES,
   type PlannedProviderType,
@@ -26,6 +28,7 @@ export const REGION_SUGGESTIONS: Partial<Record<string, string[]>> = {
 };
 
 export {
+  hasRegions,
   KEY_REFERENCE_FORMATS,
   PLANNED_PROVIDER_TYPES,
   type PlannedProviderType,
@@ -65,6 +68,12 @@ export function accountProblems(draft: {
     }
     if (cause.field.endsWith('region'))
       problems.region = `Enter a region such as eu-central-1 (${cause.message})`;
+  }
+  // A provider without regions refuses the region; an AWS key of another region is the key's problem.
+  const regionProblem = problems.region ? undefined : accountRegionProblem(spec);
+  if (regionProblem) {
+    if (hasRegions(draft.providerType)) problems.keyReference ??= regionProblem;
+    else problems.region = regionProblem;
   }
   if (!draft.keyReference) problems.keyReference = 'Enter the key reference';
   for (const cause of validate(AccountBody, { ...spec, name: draft.name }, { applyDefaults: false }).causes) {

@@ -17,6 +17,8 @@ export {
   AccountStatus,
   AwsSettings,
   accountKind,
+  accountRegionProblem,
+  hasRegions,
   KEY_REFERENCE_FORMATS,
   OpenBaoSettings,
   PLANNED_PROVIDER_TYPES,

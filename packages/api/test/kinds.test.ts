@@ -23,7 +23,7 @@ function failureFields(parse: () => unknown): string[] {
   throw new Error('expected the input to be refused');
 }
 
-const secretRef = { name: 'openbao-approle', key: 'role-id' };
+
 
 describe('Account', () => {
   it.each(PROVIDER_TYPES.filter((provider) => provider !== 'OpenBao' && provider !== 'ThalesHSM'))(
@@ -51,22 +51,20 @@ describe('Account', () => {
     },
   );
 
-  it('accepts OpenBao with its settings, credentials by Secret reference and the CA bundle by ConfigMap reference', () => {
+  it('accepts OpenBao naming its server and namespace, and keeps no login or TLS settings of a tenant', () => {
     const account = parseAccount({
       spec: {
         providerType: 'OpenBao',
         keyReference: 'transit/keys/acme-root',
         openBao: {
           address: 'https://bao.example.com:8200',
-          auth: {
-            method: 'AppRole',
-            appRole: { roleIDSecretRef: secretRef, secretIDSecretRef: { ...secretRef, key: 'secret-id' } },
-          },
-          caBundleRef: { name: 'bao-ca', key: 'ca.crt' },
+          namespace: 'tenants/acme',
+          auth: { method: 'AppRole', appRole: { roleIDSecretRef: { name: 'approle', key: 'role-id' } } },
+          tlsServerName: 'elsewhere.example.com',
         },
       },
     });
-    expect(account.spec.openBao?.auth.method).toBe('AppRole');
+    expect(account.spec.openBao).toEqual({ address: 'https://bao.example.com:8200', namespace: 'tenants/acme' });
   });
 
   it('refuses a key reference in another provider format, naming the field', () => {
@@ -87,7 +85,7 @@ describe('Account', () => {
         spec: {
           providerType: 'OpenBao',
           keyReference: 'transit/keys/k',
-          openBao: { address: 'http://bao:8200', auth: { method: 'Kubernetes' } },
+          openBao: { address: 'http://bao:8200' },
         },
       });
     expect(failureFields(insecure)).toContain('spec.openBao.address');
@@ -99,7 +97,7 @@ describe('Account', () => {
         spec: {
           providerType: 'AWS',
           keyReference: KEY_REFERENCE_FORMATS.AWS.example,
-          thalesHSM: { tokenLabel: 't', pinSecretRef: secretRef },
+          thalesHSM: { tokenLabel: 't' },
         },
       });
     expect(failureFields(mixed)).toContain('spec');

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { alertmanagerAvailable, type RunningAlertmanager, startAlertmanager } from './alertmanager.js';
 import { type AwsDoubles, startAwsDoubles } from './doubles/aws.js';
-import { ACCOUNT_APPROLE, type OpenBaoDouble, startOpenBaoDouble } from './doubles/openbao.js';
+import { type OpenBaoDouble, startOpenBaoDouble } from './doubles/openbao.js';
 import { createAesKey, initialiseToken, SOFTHSM_LIBRARY } from './softhsm.js';
 import { tempDir } from './temp-dir.js';
 
@@ -83,12 +83,12 @@ export async function startApeiroKeystores(label = 'openkcm-apeiro'): Promise<Ap
     accounts: {
       OpenBao: {
         keyReference: 'transit/keys/acme-root',
-        accessData: { address: bao.address, auth: ACCOUNT_APPROLE },
+        accessData: { address: bao.address },
       },
       AWS: { keyReference: awsKey, accessData: {} },
       ThalesHSM: {
         keyReference: 'acme-hsm-root',
-        accessData: { tokenLabel, pinSecretRef: { name: 'hsm-pin', key: 'pin' } },
+        accessData: { tokenLabel },
       },
     },
     issueAppRole,

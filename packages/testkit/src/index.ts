@@ -8,8 +8,6 @@ export { type ApeiroKeystores, startApeiroKeystores } from './apeiro-keystores.j
 export { runQuickBenchmark } from './benchmark.js';
 export { AWS_ACCOUNT, type AwsDoubles, type KmsAction, startAwsDoubles } from './doubles/aws.js';
 export {
-  ACCOUNT_APPROLE,
-  ACCOUNT_KUBERNETES,
   type OpenBaoDouble,
   type PolicyRules,
   startOpenBaoDouble,

@@ -1,4 +1,9 @@
-import { ACCOUNT_IN_USE_FINALIZER, providerSettings } from '@openkcm/api';
+import {
+  ACCOUNT_IN_USE_FINALIZER,
+  type AccountSpec,
+  accountRegionProblem,
+  providerSettings,
+} from '@openkcm/api';
 import { KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
@@ -111,6 +116,11 @@ export async function reconcileAccount(ctx: ControllerContext, ref: ObjectRef): 
       now,
     );
   };
+  const regionProblem = accountRegionProblem(account.spec as AccountSpec);
+  if (regionProblem) {
+    await notReady('RegionMismatch', regionProblem);
+    return {};
+  }
   const registered = await ctx.cmk.call('POST', `${tenantPath(ref.cluster)}/accounts`, {
     name: ref.name,
     providerType: spec.providerType,

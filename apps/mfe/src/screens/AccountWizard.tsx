@@ -23,6 +23,7 @@ import { ReviewStep, WizardDialog } from '../components/WizardDialog.js';
 import { formatTime } from '../format.js';
 import {
   accountProblems,
+  hasRegions,
   isPlanned,
   KEY_REFERENCE_FORMATS,
   OFFERED_PROVIDERS,
@@ -193,31 +194,38 @@ export function AccountWizard({ open, onClose }: { open: boolean; onClose: () =>
         icon="map"
         disabled={index < 1}
       >
-        <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
-          <TextField
-            id="account-region"
-            label={`Region${REGION_SUGGESTIONS[draft.providerType] ? '' : ' (optional)'}`}
-            value={draft.region}
-            placeholder={
-              REGION_SUGGESTIONS[draft.providerType]?.[0] ?? 'where the keystore runs, e.g. eu-central-1'
-            }
-            onChange={set('region')}
-            problem={shown('region')}
-          />
-          {REGION_SUGGESTIONS[draft.providerType] && (
-            <FlexBox wrap="Wrap" style={{ gap: '0.25rem' }}>
-              {REGION_SUGGESTIONS[draft.providerType]?.map((region) => (
-                <Button
-                  key={region}
-                  design="Transparent"
-                  onClick={() => setDraft((current) => ({ ...current, region }))}
-                >
-                  {region}
-                </Button>
-              ))}
-            </FlexBox>
-          )}
-        </FlexBox>
+        {!hasRegions(draft.providerType) ? (
+          <Text id="account-region-none">
+            {PROVIDER_LABELS[draft.providerType as ProviderType] ?? draft.providerType} keys have no region:
+            CMK reaches them where its operator configured the keystore. Go on to the key.
+          </Text>
+        ) : (
+          <FlexBox direction="Column" style={{ gap: '0.5rem' }}>
+            <TextField
+              id="account-region"
+              label="Region (optional)"
+              value={draft.region}
+              placeholder={
+                REGION_SUGGESTIONS[draft.providerType]?.[0] ?? 'where the keystore runs, e.g. eu-central-1'
+              }
+              onChange={set('region')}
+              problem={shown('region')}
+            />
+            {REGION_SUGGESTIONS[draft.providerType] && (
+              <FlexBox wrap="Wrap" style={{ gap: '0.25rem' }}>
+                {REGION_SUGGESTIONS[draft.providerType]?.map((region) => (
+                  <Button
+                    key={region}
+                    design="Transparent"
+                    onClick={() => setDraft((current) => ({ ...current, region }))}
+                  >
+                    {region}
+                  </Button>
+                ))}
+              </FlexBox>
+            )}
+          </FlexBox>
+        )}
       </WizardStep>
       <WizardStep
         titleText="Key reference"

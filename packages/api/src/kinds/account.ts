@@ -1,13 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Conditions, ObservedGeneration } from '../common.js';
-import {
-  ConfigMapKeyRef,
-  DNS1123_LABEL,
-  REGION,
-  SecretKeyRef,
-  StringEnum,
-  Timestamp,
-} from '../schema-helpers.js';
+import { DNS1123_LABEL, REGION, StringEnum, Timestamp } from '../schema-helpers.js';
 import { AGE_COLUMN, type KindDefinition, READY_COLUMN } from './kind-definition.js';
 
 /** The providers a keystore plugin serves: the only ones the CRD accepts. */
@@ -58,6 +51,34 @@ const SETTINGS_FIELD: Partial<Record<ProviderType, 'aws' | 'openBao' | 'thalesHS
   ThalesHSM: 'thalesHSM',
 };
 const SETTINGS_FIELDS = ['aws', 'openBao', 'thalesHSM'] as const;
+
+/** Providers whose keys live in a region, and the region a key reference names. */
+const KEY_REGIONS: Partial<Record<ProviderType, (keyReference: string) => string | undefined>> = {
+  AWS: (arn) => /^arn:aws[-a-z]*:kms:([a-z0-9-]+):/.exec(arn)?.[1],
+};
+
+/**
+ * What `spec.region` means: the region of the L1 key, which is where CMK calls the keystore. For
+ * AWS that is the key ARN's region, so the two must agree; the other providers have no regions and
+ * an Account of theirs may not claim one. One rule for the wizard, the BFF and the controller.
+ */
+export function accountRegionProblem(spec: {
+  providerType: string;
+  keyReference: string;
+  region?: string | undefined;
+}): string | undefined {
+  if (!spec.region) return undefined;
+  const regionOf = KEY_REGIONS[spec.providerType as ProviderType];
+  if (!regionOf)
+    return `${spec.providerType} keys have no region; remove spec.region (it is the region of an AWS KMS key)`;
+  const keyRegion = regionOf(spec.keyReference);
+  if (keyRegion && keyRegion !== spec.region)
+    return `spec.region ${spec.region} is not the region of the key (${keyRegion} in ${spec.keyReference}); CMK calls the keystore in the key's region, so set spec.region to ${keyRegion} or name a key of ${spec.region}`;
+  return undefined;
+}
+
+/** Whether an Account of this provider may name a region (the console asks only then). */
+export const hasRegions = (providerType: string) => KEY_REGIONS[providerType as ProviderType] !== undefined;
 
 /** The provider-specific settings of an Account (what CMK receives as the L1 key's access data). */
 /** The spec fields that give an Account these provider settings back (restoring a deleted Account). */
@@ -111,77 +132,11 @@ export const OpenBaoSettings = Type.Object(
         description: 'OpenBao namespace of the key, e.g. tenants/acme.',
       }),
     ),
-    auth: Type.Object(
-      {
-        method: StringEnum(['AppRole', 'Kubernetes'] as const, {
-          title: 'Login method',
-          description: 'How CMK logs in to OpenBao; only the chosen method’s settings may be set.',
-        }),
-        appRole: Type.Optional(
-          Type.Object(
-            {
-              roleIDSecretRef: SecretKeyRef('Secret key holding the AppRole role_id.', 'role_id Secret'),
-              secretIDSecretRef: SecretKeyRef(
-                'Secret key holding the AppRole secret_id.',
-                'secret_id Secret',
-              ),
-            },
-            { title: 'AppRole' },
-          ),
-        ),
-        kubernetes: Type.Optional(
-          Type.Object(
-            {
-              role: Type.String({
-                minLength: 1,
-                maxLength: 256,
-                title: 'OpenBao role',
-                description: 'OpenBao role bound to the service account.',
-              }),
-              mountPath: Type.String({
-                maxLength: 256,
-                default: 'kubernetes',
-                title: 'Mount path',
-                description: 'Mount path of the Kubernetes auth method (default kubernetes).',
-              }),
-            },
-            { title: 'Kubernetes' },
-          ),
-        ),
-      },
-      {
-        title: 'Authentication',
-        description: 'Authentication; credentials only by Secret reference.',
-        // A discriminated union: the chosen method's block is required, the other forbidden.
-        oneOf: [
-          {
-            properties: { method: { enum: ['AppRole'] } },
-            required: ['appRole'],
-            not: { required: ['kubernetes'] },
-          },
-          {
-            properties: { method: { enum: ['Kubernetes'] } },
-            required: ['kubernetes'],
-            not: { required: ['appRole'] },
-          },
-        ],
-      },
-    ),
-    caBundleRef: Type.Optional(
-      ConfigMapKeyRef(
-        'CA bundle to verify the OpenBao server, from a ConfigMap.',
-        'CA bundle ConfigMap (optional)',
-      ),
-    ),
-    tlsServerName: Type.Optional(
-      Type.String({
-        maxLength: 253,
-        title: 'TLS server name (optional)',
-        description: 'Server name to verify when it differs from the address host.',
-      }),
-    ),
   },
-  { description: 'OpenBao Transit settings.' },
+  {
+    description:
+      'OpenBao Transit settings. CMK uses the OpenBao server, login and CA its operator configured; an Account names that server and may choose a namespace at or below the configured one.',
+  },
 );
 
 export const ThalesSettings = Type.Object(
@@ -199,9 +154,11 @@ export const ThalesSettings = Type.Object(
         description: 'Slot, when the token label is ambiguous.',
       }),
     ),
-    pinSecretRef: SecretKeyRef('Secret key holding the user PIN.', 'PIN Secret'),
   },
-  { description: 'Thales HSM (PKCS#11) settings.' },
+  {
+    description:
+      'Thales HSM (PKCS#11) settings. CMK logs in to the token its operator configured, with the PIN from its own mounted file; an Account names that token.',
+  },
 );
 
 /** The settings block each provider takes, with its schema: the console builds its form from it. */
@@ -238,7 +195,12 @@ export const AccountSpec = Type.Object(
       description: `The L1 key in the provider's own format: ${PROVIDER_TYPES.map((provider) => `${provider}: ${KEY_REFERENCE_FORMATS[provider].description}`).join('; ')}.`,
     }),
     region: Type.Optional(
-      Type.String({ pattern: REGION, maxLength: 64, description: 'Provider region, e.g. eu-central-1.' }),
+      Type.String({
+        pattern: REGION,
+        maxLength: 64,
+        description:
+          "Region of the L1 key, e.g. eu-central-1: AWS only, and it must be the key ARN's region (CMK calls KMS there).",
+      }),
     ),
     displayName: Type.Optional(Type.String({ maxLength: 256, description: 'Name shown in the console.' })),
     description: Type.Optional(Type.String({ maxLength: 1024 })),

@@ -107,8 +107,8 @@ export const normaliseNamespace = (namespace: string | undefined) => (namespace 
 
 /**
  * What an Account may say about its OpenBao (its spec.openBao): the same server the operator
- * configured (CMK never dials an address a tenant typed), the same login method, and a namespace
- * at or below the configured one. Returns the namespace its requests use.
+ * configured (CMK never dials an address a tenant typed) and a namespace at or below the configured
+ * one. Login, CA and server name are the operator's alone: a tenant cannot point CMK elsewhere. Returns the namespace its requests use.
  */
 export function accessNamespace(
   accessData: Record<string, unknown> | undefined,
@@ -120,10 +120,6 @@ export function accessNamespace(
   if (new URL(settings.address).origin !== new URL(configuration.address).origin)
     throw pluginErrors.invalidKeyAccessData(
       `address ${settings.address} is not the OpenBao server this CMK is configured for (${configuration.address}); an operator must configure CMK for that server`,
-    );
-  if (settings.auth.method !== configuration.auth.method)
-    throw pluginErrors.invalidKeyAccessData(
-      `auth.method ${settings.auth.method} differs from the ${configuration.auth.method} login CMK is configured with`,
     );
   const requested = normaliseNamespace(settings.namespace) || configured;
   if (configured && requested !== configured && !requested.startsWith(`${configured}/`))

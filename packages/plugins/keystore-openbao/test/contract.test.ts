@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keystoreContract } from '@openkcm/plugin-sdk/testing';
-import { ACCOUNT_APPROLE, ACCOUNT_KUBERNETES, type PolicyRules } from '@openkcm/testkit';
+import type { PolicyRules } from '@openkcm/testkit';
 import { openBaoFixture } from './openbao-fixture.js';
 
 /** Broader than the minimum policy: the contract also creates a scratch key. */
@@ -23,7 +23,7 @@ keystoreContract('the OpenBao keystore (AppRole, root namespace)', async () => {
     missingKey: { keyReference: 'transit/keys/no-such-key' },
     scratchKey: { keyReference: 'transit/keys/scratch' },
     lifecycle: 'createOnly',
-    invalidAccessData: { address: 'https://10.0.0.1:8200', auth: ACCOUNT_APPROLE },
+    invalidAccessData: { address: 'https://10.0.0.1:8200' },
     withBadCredentials: async () => {
       const wrongSecretId = join(fixture.files, 'wrong.secret-id');
       await writeFile(wrongSecretId, 'not-the-secret-id');
@@ -53,7 +53,6 @@ keystoreContract('the OpenBao keystore (Kubernetes auth, Account in a child name
   const accessData = {
     address: fixture.bao.address,
     namespace: 'tenants/acme',
-    auth: ACCOUNT_KUBERNETES,
   };
   return {
     plugin: await fixture.keystore(configuration),

@@ -74,23 +74,20 @@ describe.runIf(softHsmAvailable())('PKCS#11 Account access data (spec.thalesHSM)
       pinFile: token.pinFile,
     });
     try {
-      const pinSecretRef = { name: 'hsm-pin', key: 'pin' };
-      await plugin.validateKeyAccessData({ tokenLabel: 'openkcm-access', pinSecretRef });
-      await expect(
-        plugin.validateKeyAccessData({ tokenLabel: 'another-partition', pinSecretRef }),
-      ).rejects.toThrow(/tokenLabel: this CMK serves token "openkcm-access"/);
-      await expect(plugin.validateKeyAccessData({ tokenLabel: 'openkcm-access' })).rejects.toThrow(
-        /pinSecretRef/,
+      await plugin.validateKeyAccessData({ tokenLabel: 'openkcm-access' });
+      await expect(plugin.validateKeyAccessData({ tokenLabel: 'another-partition' })).rejects.toThrow(
+        /tokenLabel: this CMK serves token "openkcm-access"/,
       );
+      await expect(plugin.validateKeyAccessData({ slotID: 0 })).rejects.toThrow(/tokenLabel/);
       const wrongSlot = await plugin
-        .validateKeyAccessData({ tokenLabel: 'openkcm-access', slotID: 2 ** 40, pinSecretRef })
+        .validateKeyAccessData({ tokenLabel: 'openkcm-access', slotID: 2 ** 40 })
         .then(
           () => '',
           (error: Error) => error.message,
         );
       const actualSlot = Number(/is in slot (\d+)/.exec(wrongSlot)?.[1]);
       expect(Number.isInteger(actualSlot)).toBe(true);
-      await plugin.validateKeyAccessData({ tokenLabel: 'openkcm-access', slotID: actualSlot, pinSecretRef });
+      await plugin.validateKeyAccessData({ tokenLabel: 'openkcm-access', slotID: actualSlot });
     } finally {
       await plugin.close();
       await token.remove();

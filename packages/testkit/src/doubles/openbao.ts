@@ -614,12 +614,3 @@ export async function startOpenBaoDouble(options: { serverName?: string } = {}):
   };
 }
 
-/** The `auth` of an Account's spec.openBao as a tenant writes it: Secret references, never values. */
-export const ACCOUNT_APPROLE = {
-  method: 'AppRole',
-  appRole: {
-    roleIDSecretRef: { name: 'openbao-approle', key: 'role-id' },
-    secretIDSecretRef: { name: 'openbao-approle', key: 'secret-id' },
-  },
-} as const;
-export const ACCOUNT_KUBERNETES = { method: 'Kubernetes', kubernetes: { role: 'openkcm-cmk' } } as const;
