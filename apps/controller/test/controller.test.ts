@@ -219,6 +219,66 @@ describe('the controller against the local control plane and CMK', () => {
     }
   });
 
+  it('schedules the destruction of a key deleted with kubectl, and restores it with its versions when applied again', async () => {
+    const cache = await tempDir('openkcm-kubectl-cache-');
+    const kubectl = kubectlFor(stack.kubeconfig, 'alice', cache.path);
+    const manifest = `apiVersion: keychain.openkcm.io/v1alpha1
+kind: ServiceEncryptionKey
+metadata: {name: ledger, namespace: ${NS}}
+spec: {accountRef: {name: local-root}, rotationSchedule: 30 Days}
+`;
+    expect((await kubectl(['apply', '-f', '-'], manifest)).stderr).toBe('');
+    await acme.waitFor(
+      'serviceencryptionkeys',
+      'ledger',
+      (resource) => ready(resource)?.status === 'True',
+      'ledger to be Ready',
+    );
+    await acme.rotateNow('ledger', 'before-deletion');
+    await acme.waitFor(
+      'serviceencryptionkeys',
+      'ledger',
+      (resource) => resource?.status?.currentVersion === 2,
+      'ledger at version 2',
+    );
+
+    await kubectl(['delete', 'serviceencryptionkey', 'ledger', '-n', NS, '--wait=true']);
+    const pending = await acme.cmk('/keys/ledger');
+    expect(pending.state).toBe('PENDING_DELETION');
+    const config = new KubeConfig();
+    config.loadFromFile(stack.kubeconfig);
+    config.setCurrentContext('alice');
+    const core = config.makeApiClient(CoreV1Api);
+    const scheduledEvent = async () =>
+      (await core.listNamespacedEvent({ namespace: NS })).items.find(
+        (event) => event.involvedObject.kind === 'Tenant' && event.reason === 'KeyDestructionScheduled',
+      );
+    await eventually(
+      async () => (await scheduledEvent()) !== undefined,
+      TIMEOUTS.converge,
+      'an Event on the Tenant',
+    );
+    expect((await scheduledEvent())?.message).toContain(
+      `ledger will be destroyed on ${String(pending.deleteAfter)}`,
+    );
+
+    await kubectl(['apply', '-f', '-'], manifest);
+    const restored = await acme.waitFor(
+      'serviceencryptionkeys',
+      'ledger',
+      (resource) => ready(resource)?.status === 'True' && resource?.status?.currentVersion === 2,
+      'ledger back with both versions',
+    );
+    const condition = (
+      restored?.status?.conditions as Array<{ type: string; reason: string; message: string }>
+    ).find((item) => item.type === 'Restored');
+    expect(condition?.reason).toBe('RestoredFromDeletion');
+    expect(condition?.message).toContain(`scheduled for destruction on ${String(pending.deleteAfter)}`);
+    expect((await acme.cmk('/keys/ledger')).state).toBe('ENABLED');
+    await kubectl(['delete', 'serviceencryptionkey', 'ledger', '-n', NS, '--wait=true']);
+    await cache.remove();
+  });
+
   it('changes nothing when it reconciles objects that are already as they should be', async () => {
     // A label change makes the controller reconcile the key; a level-based reconcile then writes nothing.
     const labelled = (await acme.patch('serviceencryptionkeys', 'orders', {

@@ -293,7 +293,12 @@ export async function createKey(
       throw new CmkError(
         'ALREADY_EXISTS',
         `ServiceEncryptionKey "${request.name}" is in its deletion waiting period until ${deleteAfter.toISOString()}; cancel its deletion to restore it with its versions, or choose another name`,
-        { name: request.name, reason: 'PendingDeletion', deleteAfter: deleteAfter.toISOString() },
+        {
+          name: request.name,
+          reason: 'PendingDeletion',
+          deleteAfter: deleteAfter.toISOString(),
+          account: existing[0].account_name,
+        },
       );
     if (existing[0].account_id !== account.id)
       throw new CmkError(

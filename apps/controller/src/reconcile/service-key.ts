@@ -3,12 +3,13 @@ import {
   ROTATE_NOW_ANNOTATION,
   ROTATE_NOW_REQUESTER_ANNOTATION,
   rotationScheduleSeconds,
+  tenantName,
 } from '@openkcm/api';
 import { KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
 import { keyOf, type ObjectRef } from '../object-key.js';
-import { withConditions, writeStatus } from '../status.js';
+import { kubeTime, recordEvent, withConditions, writeStatus } from '../status.js';
 import { isBound } from './tenant.js';
 
 const STATE_TO_CMK = { Enabled: 'ENABLED', Disabled: 'DISABLED' } as const;
@@ -52,6 +53,7 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
       const deleted = await ctx.cmk.call('DELETE', cmkKey);
       if (deleted.status !== 202 && deleted.status !== 404)
         throw new Error(`CMK refused to delete the key: ${cmkMessage(deleted.body)}`);
+      if (deleted.status === 202) await recordScheduledDestruction(ctx, ref, deleted.body, now);
       await ctx.kube.mergePatch(path, {
         metadata: {
           finalizers: finalizers.filter((item) => item !== CMK_CLEANUP_FINALIZER),
@@ -115,10 +117,40 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
     return {};
   }
   if (created.status === 409) {
-    // The name belongs to a key CMK still holds (in its deletion waiting period, or under another
-    // Account): say so at once instead of retrying in silence.
-    const pending = (created.body.details as { reason?: string } | undefined)?.reason === 'PendingDeletion';
-    await notReady(pending ? 'NamePendingDeletion' : 'NameTaken', cmkMessage(created.body));
+    const details = (created.body.details ?? {}) as {
+      reason?: string;
+      account?: string;
+      deleteAfter?: string;
+    };
+    if (details.reason === 'PendingDeletion' && details.account === spec.accountRef.name) {
+      // Applied again during its waiting period: the same key comes back with all its versions,
+      // as cloud KMS controllers restore a key scheduled for deletion.
+      const restored = await ctx.cmk.call('POST', `${cmkKey}/cancel-deletion`, {});
+      if (restored.status !== 200)
+        throw new Error(`CMK could not restore the key: ${cmkMessage(restored.body)}`);
+      const message = `restored with its ${Number(restored.body.currentVersion ?? 0)} version(s) at ${kubeTime(now.toISOString())}; it had been scheduled for destruction on ${details.deleteAfter ?? 'an unknown date'}`;
+      await writeStatus(
+        ctx.kube,
+        path,
+        key,
+        {
+          conditions: withConditions(
+            key,
+            [{ type: 'Restored', status: 'True', reason: 'RestoredFromDeletion', message }],
+            now,
+          ),
+        },
+        now,
+      );
+      await recordEvent(ctx.kube, key, 'Normal', 'Restored', message, now).catch(() => undefined);
+      return { requeueAfterMs: 0 };
+    }
+    // The name belongs to a key CMK still holds (in its deletion waiting period under another
+    // Account, or live under another Account): say so at once instead of retrying in silence.
+    await notReady(
+      details.reason === 'PendingDeletion' ? 'NamePendingDeletion' : 'NameTaken',
+      cmkMessage(created.body),
+    );
     return { requeueAfterMs: ctx.revalidateMs, backoff: true };
   }
   if (created.status !== 200 && created.status !== 201)
@@ -157,6 +189,29 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
   await writeStatus(ctx.kube, path, key, statusFrom(key, current, observedRotateRequest, now), now);
   const next = Date.parse(String(current.nextRotation ?? ''));
   return Number.isNaN(next) ? {} : { requeueAfterMs: Math.max(1000, next - now.getTime() + 1000) };
+}
+
+/** A Kubernetes Event on the Tenant for each scheduled destruction, with its date (kubectl describe tenant). */
+async function recordScheduledDestruction(
+  ctx: ControllerContext,
+  ref: ObjectRef,
+  deleted: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
+  const tenant = ctx.caches
+    .tenants(ref.cluster)
+    .find((item) => item.metadata.name === tenantName(ref.cluster));
+  if (!tenant) return;
+  const deleteAfter =
+    typeof deleted.deleteAfter === 'string' ? deleted.deleteAfter : 'the end of the waiting period';
+  await recordEvent(
+    ctx.kube,
+    tenant,
+    'Normal',
+    'KeyDestructionScheduled',
+    `ServiceEncryptionKey ${ref.name} will be destroyed on ${deleteAfter}; apply it again before then to restore it with its versions`,
+    now,
+  ).catch(() => undefined);
 }
 
 function sameSet(current: unknown, wanted: string[]): boolean {
