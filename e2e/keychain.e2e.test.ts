@@ -470,9 +470,7 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     await page.getByText('Expected: HTTPS address of the OpenBao server').first().waitFor(LONG);
     // Pressing Next with the address refused marks it instead of going on.
     await wizard.getByRole('button', { name: 'Next' }).click();
-    await expect(
-      page.locator('#account-settings-address[value-state="Negative"]').count(),
-    ).resolves.toBe(1);
+    await expect(page.locator('#account-settings-address[value-state="Negative"]').count()).resolves.toBe(1);
     await inspect('account-wizard-openbao');
     await type(page, 'account-settings-address', 'https://openbao.example.com:8200');
     await type(page, 'account-settings-namespace', 'tenants/acme');

@@ -1,6 +1,7 @@
 import {
   API_VERSION,
   accountRegionProblem,
+  openKcmBinding,
   providerSettings,
   ROTATE_NOW_ANNOTATION,
   settingsSpec,
@@ -167,16 +168,9 @@ export const ROUTES: Route[] = [
     path: `${W}/openkcm`,
     summary: 'Enable OpenKCM in the workspace (binds the provider API)',
     async handle(context) {
-      await context.kube
-        .request('POST', bindingPath(context), {
-          apiVersion: 'apis.kcp.io/v1alpha1',
-          kind: 'APIBinding',
-          metadata: { name: 'openkcm' },
-          spec: { reference: { export: { path: 'root:openkcm', name: 'keychain.openkcm.io' } } },
-        })
-        .catch((error: unknown) => {
-          if (!(error instanceof KubeError && error.status === 409)) throw error;
-        });
+      await context.kube.request('POST', bindingPath(context), openKcmBinding()).catch((error: unknown) => {
+        if (!(error instanceof KubeError && error.status === 409)) throw error;
+      });
       return { enabled: true };
     },
   }),

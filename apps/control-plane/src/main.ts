@@ -13,6 +13,8 @@ const { values } = parseArgs({
     'oidc-audience': { type: 'string', default: process.env.OIDC_AUDIENCE ?? 'openkcm' },
     'service-account': { type: 'string', multiple: true, default: ['openkcm-controller'] },
     'requester-annotation': { type: 'string', multiple: true, default: [] },
+    // Service accounts that may list /clusters/* directly; none by default, as in kcp.
+    'shard-admin': { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -36,6 +38,7 @@ const controlPlane = await startControlPlane({
     ? { oidc: { issuer: values['oidc-issuer'], audience: values['oidc-audience'] } }
     : {}),
   requesterAnnotations: parseRequesterAnnotations(values['requester-annotation']),
+  shardAdmins: values['shard-admin'],
   serviceAccounts: values['service-account'].map((name) => ({
     name,
     file: join(dataDir, 'secrets', `${name}.token`),

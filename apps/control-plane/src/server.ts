@@ -11,6 +11,7 @@ import { patchKindOf } from './api/patch.js';
 import type { RequesterAnnotations } from './api/requester-annotations.js';
 import { type FieldValidation, ResourceService, type Scope } from './api/resource-service.js';
 import { toTable, wantsTable } from './api/table.js';
+import { ApiExportView, type ExportRef, parseVirtualWorkspacePath } from './api/virtual-workspace.js';
 import { serveWatch } from './api/watch.js';
 import { createAuthenticator, loadServiceAccountTokens } from './auth/authenticator.js';
 import { authorize, authorizeDiscovery } from './auth/authorizer.js';
@@ -39,6 +40,11 @@ export interface ControlPlaneOptions {
   log?: (entry: Record<string, unknown>) => void;
   /** Annotations whose setter the server records in another annotation (see requester-annotations.ts). */
   requesterAnnotations?: RequesterAnnotations;
+  /**
+   * Service accounts that may list and watch `/clusters/*` directly (kcp's shard admins); every
+   * other service reaches many workspaces only through an APIExport's virtual workspace.
+   */
+  shardAdmins?: string[];
 }
 
 export interface RunningControlPlane {
@@ -92,6 +98,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     await loadServiceAccountTokens(options.serviceAccounts ?? []),
   );
   const openWatches = new Set<() => void>();
+  const shardAdmins = new Set(
+    (options.shardAdmins ?? []).map((name) => `system:serviceaccount:openkcm-system:${name}`),
+  );
 
   async function handleResource(
     request: IncomingMessage,
@@ -100,9 +109,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     cluster: string,
     target: Extract<RequestTarget, { type: 'resource' }>,
     principal: Principal,
+    view: ApiExportView | undefined,
   ): Promise<void> {
     const type = registry.find(target.group, target.version, target.plural);
-    if (!type) {
+    if (!type || (view && !view.serves(type))) {
       throw statusErrors.pathNotFound(
         registry.hasResource(target.group, target.plural)
           ? `version ${target.version} of ${target.plural}.${target.group} is not served`
@@ -118,9 +128,30 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     if (!type.namespaced && target.namespace !== undefined)
       throw statusErrors.pathNotFound(`${type.plural} are not namespaced`);
     authorize(principal, verb, type, cluster, target.namespace, target.name);
+    if (cluster === '*' && !view && !shardAdmins.has(principal.username)) {
+      throw statusErrors.forbidden(
+        type,
+        undefined,
+        `User "${principal.username}" cannot ${verb} ${type.plural} across all workspaces: use the virtual workspace of the APIExport (its APIExportEndpointSlice's URL), which shows the workspaces that bound it`,
+      );
+    }
     if (cluster !== '*' && !lifecycle.workspaceExists(cluster)) {
       throw statusErrors.pathNotFound(`workspace ${cluster} does not exist`);
     }
+    const visibleClusters = view?.visibleClusters(type);
+    if (view && visibleClusters && cluster !== '*' && !visibleClusters.has(cluster)) {
+      throw statusErrors.pathNotFound(
+        `workspace ${cluster} has not bound APIExport ${view.ref.cluster}:${view.ref.name}${view.isBindings(type) ? '' : ` or not accepted its claim on ${type.plural}`}`,
+      );
+    }
+    if (view?.isBindings(type) && !['get', 'list', 'watch'].includes(verb)) {
+      throw statusErrors.methodNotAllowed('APIBindings are read-only in an APIExport virtual workspace');
+    }
+    const visible = view
+      ? (objectCluster: string, object: KubeObject) =>
+          (view.isBindings(type) ? view.bindingVisible(object, objectCluster) : true) &&
+          (visibleClusters?.has(objectCluster) ?? false)
+      : undefined;
     if (cluster === '*' && verb !== 'list' && verb !== 'watch') {
       throw statusErrors.methodNotAllowed(
         'only list and watch are allowed across all workspaces (/clusters/*)',
@@ -138,6 +169,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
     switch (verb) {
       case 'get': {
         const object = service.get(scope, target.name ?? '');
+        if (visible && !visible(cluster, object)) throw statusErrors.notFound(type, target.name ?? '');
         if (wantsTable(request.headers.accept))
           return sendJson(response, 200, toTable(type, [object], {}, query(url, 'includeObject') ?? null));
         return sendJson(response, 200, object);
@@ -169,6 +201,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
                   : MAX_WATCH_SECONDS,
               bookmarkIntervalMs: options.bookmarkIntervalMs ?? 15_000,
               render: (object) => (table ? toTable(type, [object], {}, includeObject) : object),
+              ...(view && visible
+                ? {
+                    view: {
+                      visible: (objectCluster: string, object: KubeObject) =>
+                        view.isBindings(type) ? view.bindingVisible(object, objectCluster) : true,
+                      clusters: () => view.visibleClusters(type),
+                      changesView: (event) => view.affectsBindings(event),
+                    },
+                  }
+                : {}),
             },
             (stop) => {
               openWatches.add(stop);
@@ -183,6 +225,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
           fieldSelector,
           limit: Number.isInteger(limit) && limit > 0 ? limit : undefined,
           continueToken: query(url, 'continue'),
+          ...(visible ? { visible } : {}),
         });
         const listMeta = {
           resourceVersion: result.resourceVersion,
@@ -257,7 +300,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://control-plane');
-    const { cluster, target } = parsePath(url.pathname);
+    const virtual = parseVirtualWorkspacePath(url.pathname);
+    const { cluster, target } = parsePath(virtual ? virtual.rest : url.pathname);
     if (target.type === 'health') {
       response.writeHead(200, { 'Content-Type': 'text/plain' });
       response.end('ok');
@@ -277,6 +321,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
       });
     }
     const principal = await authenticator.authenticate(request.headers.authorization);
+    const view = virtual ? exportView(virtual.ref, principal) : undefined;
     if (target.type === 'discovery' || target.type === 'openapi') {
       authorizeDiscovery(principal, cluster);
       if (cluster !== '*' && !lifecycle.workspaceExists(cluster))
@@ -290,7 +335,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<R
         discoveryDocument(registry.all(), target.prefix, target.group, target.version, host),
       );
     }
-    await handleResource(request, response, url, cluster, target, principal);
+    await handleResource(request, response, url, cluster, target, principal, view);
+  }
+
+  /** The provider's view of an APIExport; only the product's services are its providers here. */
+  function exportView(ref: ExportRef, principal: Principal): ApiExportView {
+    if (!principal.system)
+      throw statusErrors.forbidden(
+        undefined,
+        undefined,
+        `User "${principal.username}" is not a provider of APIExport ${ref.cluster}:${ref.name}`,
+      );
+    try {
+      return new ApiExportView(store, ref);
+    } catch {
+      throw statusErrors.pathNotFound(`APIExport ${ref.cluster}:${ref.name} does not exist`);
+    }
   }
 
   const listener = (request: IncomingMessage, response: ServerResponse) => {

@@ -12,6 +12,8 @@ export interface ApiResponse {
 export interface InProcessControlPlane {
   url: string;
   token: string;
+  /** A product service that is not a shard admin: it reaches many workspaces only through a view. */
+  providerToken: string;
   request(
     method: string,
     path: string,
@@ -30,15 +32,21 @@ export async function startInProcess(
   const tokenFile = join(dir.path, 'secrets', 'admin.token');
   const options: ControlPlaneOptions = {
     storageDir: join(dir.path, 'control-plane'),
-    serviceAccounts: [{ name: 'admin', file: tokenFile }],
+    serviceAccounts: [
+      { name: 'admin', file: tokenFile },
+      { name: 'provider', file: join(dir.path, 'secrets', 'provider.token') },
+    ],
+    shardAdmins: ['admin'],
     log: () => {},
     ...extra,
   };
   let running: RunningControlPlane = await startControlPlane(options);
   const token = (await readFile(tokenFile, 'utf8')).trim();
+  const providerToken = (await readFile(join(dir.path, 'secrets', 'provider.token'), 'utf8')).trim();
   const handle: InProcessControlPlane = {
     url: running.url,
     token,
+    providerToken,
     async request(method, path, body, headers = {}) {
       const response = await fetch(`${running.url}${path}`, {
         method,

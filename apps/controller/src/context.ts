@@ -13,7 +13,13 @@ export interface Caches {
 }
 
 export interface ControllerContext {
+  /** The APIExport's virtual workspace: the bound workspaces and the claims they accepted. */
   kube: KubeClient;
+  /**
+   * The control plane itself, for the one thing the view cannot show: the Tenant of a workspace
+   * that unbound the export (to record that it is suspended). See docs on kcp differences.
+   */
+  platform: KubeClient;
   cmk: CmkClient;
   caches: Caches;
   queue: WorkQueue;

@@ -10,6 +10,11 @@ const { values } = parseArgs({
     cmk: { type: 'string', default: process.env.CMK_URL },
     'oidc-issuer': { type: 'string', default: process.env.OIDC_ISSUER },
     port: { type: 'string', default: process.env.CONTROLLER_PORT ?? '0' },
+    // <workspace>/<name> of the APIExportEndpointSlice whose URL is the export's virtual workspace.
+    'api-export-endpoint-slice': {
+      type: 'string',
+      default: process.env.API_EXPORT_ENDPOINT_SLICE ?? 'root:openkcm/keychain.openkcm.io',
+    },
   },
 });
 
@@ -19,6 +24,17 @@ function required(name: string, value: string | undefined): string {
     process.exit(2);
   }
   return value;
+}
+
+function endpointSlice(value: string): { workspace: string; name: string } {
+  const [workspace, name, ...extra] = value.split('/');
+  if (!workspace || !name || extra.length > 0) {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'error', msg: `--api-export-endpoint-slice must be <workspace>/<name>, e.g. root:openkcm/keychain.openkcm.io (got "${value}")` })}\n`,
+    );
+    process.exit(2);
+  }
+  return { workspace, name };
 }
 
 const dataDir = resolve(values['data-dir']);
@@ -35,6 +51,7 @@ const controller = await startController({
     )
   ).trim(),
   cmkUrl: required('cmk', values.cmk),
+  apiExportEndpointSlice: endpointSlice(values['api-export-endpoint-slice']),
   oidc: {
     issuer: required('oidc-issuer', values['oidc-issuer']),
     clientId: 'openkcm-controller',

@@ -19,6 +19,8 @@ export interface ControllerOptions {
   controlPlaneCa?: string;
   serviceAccountToken: string;
   cmkUrl: string;
+  /** The APIExportEndpointSlice whose status gives the export's virtual-workspace URL. */
+  apiExportEndpointSlice: { workspace: string; name: string };
   oidc: { issuer: string; clientId: string; clientSecret: string };
   host?: string;
   port?: number;
@@ -70,12 +72,46 @@ function declaredChanged(before: KubeObject, after: KubeObject): boolean {
   return declared(before) !== declared(after);
 }
 
+/**
+ * As a kcp provider does: read the APIExportEndpointSlice and watch through the URL in its status,
+ * waiting (with a log line) until the slice exists and has one.
+ */
+async function virtualWorkspaceUrl(
+  platform: KubeClient,
+  slice: { workspace: string; name: string },
+  log: (entry: Record<string, unknown>) => void,
+): Promise<string> {
+  const path = `/clusters/${slice.workspace}/apis/apis.kcp.io/v1alpha1/apiexportendpointslices/${encodeURIComponent(slice.name)}`;
+  for (let attempt = 0; ; attempt++) {
+    const found = await platform.get(path).catch((error: unknown) => error);
+    const endpoints = (found as KubeObject | undefined)?.status?.endpoints;
+    const url = Array.isArray(endpoints) ? (endpoints[0] as { url?: unknown } | undefined)?.url : undefined;
+    if (typeof url === 'string' && url.length > 0) return url;
+    if (attempt % 10 === 0)
+      log({
+        level: 'warn',
+        msg: `waiting for APIExportEndpointSlice ${slice.workspace}/${slice.name} to have an endpoint`,
+        error: found instanceof Error ? found.message : undefined,
+      });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
 /** Starts the controller: informers over every workspace, a leader-gated work queue, health and metrics. */
 export async function startController(options: ControllerOptions): Promise<RunningController> {
   const log =
     options.log ??
     ((entry) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`));
-  const kube = new KubeClient(options.controlPlaneUrl, options.serviceAccountToken, options.controlPlaneCa);
+  const platform = new KubeClient(
+    options.controlPlaneUrl,
+    options.serviceAccountToken,
+    options.controlPlaneCa,
+  );
+  const kube = new KubeClient(
+    await virtualWorkspaceUrl(platform, options.apiExportEndpointSlice, log),
+    options.serviceAccountToken,
+    options.controlPlaneCa,
+  );
   const cmk = new CmkClient(
     options.cmkUrl,
     clientCredentials(options.oidc.issuer, options.oidc.clientId, async () => options.oidc.clientSecret),
@@ -96,6 +132,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   };
   const ctx: ControllerContext = {
     kube,
+    platform,
     cmk,
     caches,
     queue,
@@ -205,7 +242,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
   let leading = false;
   let wakeLeader: (() => void) | undefined;
   const elector = new LeaderElector(
-    kube,
+    platform,
     (isLeader) => {
       leading = isLeader;
       log({ level: 'info', msg: isLeader ? 'leading: reconciling' : 'standing by: another replica leads' });

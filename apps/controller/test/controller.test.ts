@@ -1,4 +1,5 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { requestJson } from '@openkcm/pki';
 import {
   eventually,
   kubectlAvailable,
@@ -269,9 +270,12 @@ spec: {accountRef: {name: local-root}, rotationSchedule: 30 Days}
       (resource) => ready(resource)?.status === 'True' && resource?.status?.currentVersion === 2,
       'ledger back with both versions',
     );
-    const condition = (
-      restored?.status?.conditions as Array<{ type: string; reason: string; message: string }>
-    ).find((item) => item.type === 'Restored');
+    const conditions = (restored?.status?.conditions ?? []) as Array<{
+      type: string;
+      reason: string;
+      message: string;
+    }>;
+    const condition = conditions.find((item) => item.type === 'Restored');
     expect(condition?.reason).toBe('RestoredFromDeletion');
     expect(condition?.message).toContain(`scheduled for destruction on ${String(pending.deleteAfter)}`);
     expect((await acme.cmk('/keys/ledger')).state).toBe('ENABLED');
@@ -376,6 +380,48 @@ spec: {accountRef: {name: local-root}, rotationSchedule: 30 Days}
         'ServiceEncryptionKey/AccountNotFound',
       ]),
     );
+  });
+
+  it('watches through the APIExport virtual workspace and sees only the workspaces that bound it (kcp)', async () => {
+    const globex = new Workspace(stack, 'mallory', 'root:orgs:globex');
+    const asController = (path: string) =>
+      requestJson(`${path.startsWith('http') ? '' : stack.endpoints.controlPlane}${path}`, {
+        headers: { Authorization: `Bearer ${stack.controllerToken}` },
+        ca: stack.controlPlaneCa,
+      });
+    // No listing of the whole server: the controller has only its export's view.
+    expect((await asController('/clusters/*/apis/keychain.openkcm.io/v1alpha1/accounts')).status).toBe(403);
+    const slice = await asController(
+      '/clusters/root:openkcm/apis/apis.kcp.io/v1alpha1/apiexportendpointslices/keychain.openkcm.io',
+    );
+    const viewUrl = (slice.body as { status: { endpoints: Array<{ url: string }> } }).status.endpoints[0]
+      ?.url;
+    expect(viewUrl).toMatch(/\/services\/apiexport\/root:openkcm\/keychain\.openkcm\.io$/);
+
+    // An Account declared where OpenKCM is not enabled is outside the view: nothing touches it.
+    await globex.create('accounts', 'Account', 'local-root', {
+      providerType: 'Local',
+      keyReference: 'globex-root',
+    });
+    const viewed = await asController(`${viewUrl}/clusters/*/apis/keychain.openkcm.io/v1alpha1/accounts`);
+    const clusters = (
+      viewed.body as { items: Array<{ metadata: { annotations: Record<string, string> } }> }
+    ).items.map((item) => item.metadata.annotations['kcp.io/cluster']);
+    expect(clusters).toContain(acme.path);
+    expect(clusters).not.toContain(globex.path);
+    const untouched = await globex.get('accounts', 'local-root');
+    expect(untouched?.metadata.finalizers ?? []).toEqual([]);
+    expect(untouched?.status).toBeUndefined();
+
+    // Binding brings the workspace into the view, and the controller acts on what was there.
+    await globex.enableOpenKcm();
+    await globex.waitFor(
+      'accounts',
+      'local-root',
+      (resource) => ready(resource)?.reason !== undefined,
+      'the Account to be reconciled once globex bound the export',
+    );
+    await globex.disableOpenKcm();
   });
 
   it('exposes health and Prometheus metrics', async () => {

@@ -1,5 +1,12 @@
 export { type Condition, Conditions, type ObjectMeta } from './common.js';
-export { renderPlatformMeshFiles } from './crd/platform-mesh.js';
+export {
+  apiExport,
+  apiExportEndpointSlice,
+  EXPORT_WORKSPACE,
+  openKcmBinding,
+  PERMISSION_CLAIMS,
+  renderPlatformMeshFiles,
+} from './crd/platform-mesh.js';
 export { objectSchema, toCustomResourceDefinition } from './crd/to-crd.js';
 export { renderCrdFiles } from './crd/yaml.js';
 export {

@@ -23,8 +23,6 @@ function failureFields(parse: () => unknown): string[] {
   throw new Error('expected the input to be refused');
 }
 
-
-
 describe('Account', () => {
   it.each(PROVIDER_TYPES.filter((provider) => provider !== 'OpenBao' && provider !== 'ThalesHSM'))(
     'accepts a %s key reference in its own format',
@@ -64,7 +62,10 @@ describe('Account', () => {
         },
       },
     });
-    expect(account.spec.openBao).toEqual({ address: 'https://bao.example.com:8200', namespace: 'tenants/acme' });
+    expect(account.spec.openBao).toEqual({
+      address: 'https://bao.example.com:8200',
+      namespace: 'tenants/acme',
+    });
   });
 
   it('refuses a key reference in another provider format, naming the field', () => {

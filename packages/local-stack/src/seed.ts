@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { apiExport, apiExportEndpointSlice, EXPORT_WORKSPACE } from '@openkcm/api';
 import { requestJson } from '@openkcm/pki';
 import { parse } from 'yaml';
 import { SEED_WORKSPACES } from './demo-users.js';
@@ -68,6 +69,17 @@ export async function applyCrds(client: ApiClient, crdDir: string): Promise<void
     });
     if (updated.status !== 200) throw new Error(`could not update ${file}: ${describe(updated)}`);
   }
+}
+
+/**
+ * The provider's side of Platform Mesh: the workspace holding the APIExport and its endpoint
+ * slice, whose status carries the virtual-workspace URL the controller watches through.
+ */
+export async function seedProvider(client: ApiClient): Promise<void> {
+  await seedWorkspaces(client, [EXPORT_WORKSPACE]);
+  const apis = `/clusters/${EXPORT_WORKSPACE}/apis/apis.kcp.io/v1alpha1`;
+  await ensure(client, `${apis}/apiexports`, apiExport());
+  await ensure(client, `${apis}/apiexportendpointslices`, apiExportEndpointSlice());
 }
 
 export async function seedWorkspaces(

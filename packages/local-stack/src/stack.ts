@@ -9,7 +9,7 @@ import { type Endpoints, writeEndpoints } from './endpoints.js';
 import { freePort } from './free-port.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { REPO_ROOT } from './repo-root.js';
-import { applyCrds, controlPlaneClient, seedWorkspaces } from './seed.js';
+import { applyCrds, controlPlaneClient, seedProvider, seedWorkspaces } from './seed.js';
 
 export { REPO_ROOT } from './repo-root.js';
 
@@ -259,6 +259,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         controlPlaneCa = await readFile(join(dataDir, 'control-plane', 'tls', 'ca.crt'), 'utf8');
         const client = controlPlaneClient(running.url, controllerToken, controlPlaneCa);
         await applyCrds(client, join(REPO_ROOT, 'deploy/crds'));
+        await seedProvider(client);
         await seedWorkspaces(client);
       }
     }

@@ -6,7 +6,7 @@ import {
   setHeaderOptions,
   Watch,
 } from '@kubernetes/client-node';
-import { tenantName } from '@openkcm/api';
+import { openKcmBinding, tenantName } from '@openkcm/api';
 import { eventually } from './kubectl.js';
 import type { TestStack } from './test-stack.js';
 import { TIMEOUTS } from './timeouts.js';
@@ -150,12 +150,7 @@ export class Workspace {
       group: 'apis.kcp.io',
       version: 'v1alpha1',
       plural: 'apibindings',
-      body: {
-        apiVersion: 'apis.kcp.io/v1alpha1',
-        kind: 'APIBinding',
-        metadata: { name: 'openkcm' },
-        spec: { reference: { export: { path: 'root:openkcm', name: GROUP } } },
-      },
+      body: openKcmBinding(),
     });
   }
 

@@ -2,11 +2,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { structuralProblems } from '@openkcm/schema';
 import { statusErrors } from '../http/status-error.js';
 import { isRecord, type KubeObject, nowTimestamp } from '../kube-object.js';
-import { API_BINDING_TYPE, CRD_TYPE, NAMESPACE_TYPE, WORKSPACE_TYPE } from '../registry/builtin-types.js';
+import {
+  API_BINDING_TYPE,
+  API_EXPORT_ENDPOINT_SLICE_TYPE,
+  API_EXPORT_TYPE,
+  CRD_TYPE,
+  NAMESPACE_TYPE,
+  WORKSPACE_TYPE,
+} from '../registry/builtin-types.js';
 import { storageResource } from '../registry/resource-type.js';
 import type { TypeRegistry } from '../registry/type-registry.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { LifecycleHooks, ResourceService, Scope } from './resource-service.js';
+import { boundExport, virtualWorkspaceUrl } from './virtual-workspace.js';
 
 function is(scope: Scope, type: { group: string; plural: string }): boolean {
   return scope.type.group === type.group && scope.type.plural === type.plural;
@@ -63,7 +71,8 @@ export class BuiltinLifecycle implements LifecycleHooks {
   prepareCreate(scope: Scope, object: KubeObject): void {
     if (is(scope, WORKSPACE_TYPE)) this.prepareWorkspace(scope, object);
     else if (is(scope, NAMESPACE_TYPE)) object.status = { phase: 'Active' };
-    else if (is(scope, API_BINDING_TYPE)) this.prepareBinding(object);
+    else if (is(scope, API_BINDING_TYPE)) this.prepareBinding(scope, object);
+    else if (is(scope, API_EXPORT_ENDPOINT_SLICE_TYPE)) this.prepareEndpointSlice(scope, object);
     else if (is(scope, CRD_TYPE)) this.prepareCrd(object);
   }
 
@@ -83,7 +92,11 @@ export class BuiltinLifecycle implements LifecycleHooks {
     };
   }
 
-  private prepareBinding(object: KubeObject): void {
+  /**
+   * An APIBinding is Bound when the APIExport it names exists (kcp's APIExportValid); its status
+   * lists the claims the export makes, and only those its spec accepts reach the provider.
+   */
+  private prepareBinding(scope: Scope, object: KubeObject): void {
     const spec = isRecord(object.spec) ? object.spec : {};
     const reference = isRecord(spec.reference) ? spec.reference : {};
     const exported = isRecord(reference.export) ? reference.export : {};
@@ -96,9 +109,59 @@ export class BuiltinLifecycle implements LifecycleHooks {
         },
       ]);
     }
+    const ref = boundExport(object, scope.cluster);
+    const apiExport = ref
+      ? this.store.get({
+          cluster: ref.cluster,
+          resource: storageResource(API_EXPORT_TYPE),
+          namespace: '',
+          name: ref.name,
+        })
+      : undefined;
+    if (!ref || !apiExport) {
+      object.status = {
+        phase: 'Binding',
+        conditions: [
+          {
+            ...readyCondition(
+              'APIExportValid',
+              'APIExportNotFound',
+              `APIExport ${ref?.cluster}:${exported.name} does not exist; check spec.reference.export.path and name`,
+            ),
+            status: 'False',
+          },
+        ],
+      };
+      return;
+    }
+    const exportSpec = isRecord(apiExport.spec) ? apiExport.spec : {};
     object.status = {
       phase: 'Bound',
-      conditions: [readyCondition('Ready', 'Bound', `bound to APIExport ${exported.name}`)],
+      apiExportClusterName: ref.cluster,
+      exportPermissionClaims: Array.isArray(exportSpec.permissionClaims) ? exportSpec.permissionClaims : [],
+      conditions: [
+        readyCondition('APIExportValid', 'Valid', `APIExport ${ref.cluster}:${ref.name} exists`),
+        readyCondition('Ready', 'Bound', `bound to APIExport ${ref.name}`),
+      ],
+    };
+  }
+
+  /** kcp's endpoint-slice controller: one endpoint, the export's virtual workspace on this server. */
+  private prepareEndpointSlice(scope: Scope, object: KubeObject): void {
+    const spec = isRecord(object.spec) ? object.spec : {};
+    const exported = isRecord(spec.export) ? spec.export : {};
+    if (typeof exported.name !== 'string' || exported.name.length === 0) {
+      throw statusErrors.invalid('APIExportEndpointSlice', 'apis.kcp.io', object.metadata.name ?? '', [
+        {
+          reason: 'FieldValueRequired',
+          field: 'spec.export.name',
+          message: 'Required value: name the APIExport',
+        },
+      ]);
+    }
+    const cluster = typeof exported.path === 'string' ? exported.path : scope.cluster;
+    object.status = {
+      endpoints: [{ url: virtualWorkspaceUrl(this.baseUrl(), { cluster, name: exported.name }) }],
     };
   }
 

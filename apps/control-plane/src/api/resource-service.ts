@@ -36,6 +36,8 @@ export interface ListOptions {
   fieldSelector: FieldSelector;
   limit: number | undefined;
   continueToken: string | undefined;
+  /** Which objects the caller's view contains (an APIExport virtual workspace); all when absent. */
+  visible?: (cluster: string, object: KubeObject) => boolean;
 }
 
 /** Behaviour particular to some kinds (workspaces, namespaces, CRDs), plugged into the generic flow. */
@@ -152,6 +154,7 @@ export class ResourceService {
       const position = [key.cluster, key.namespace, key.name].join('\u0000');
       if (after !== undefined && position <= after) continue;
       if (!options.labelSelector(object.metadata.labels) || !options.fieldSelector(object)) continue;
+      if (options.visible && !options.visible(key.cluster, object)) continue;
       if (options.limit !== undefined && items.length >= options.limit && lastPosition !== undefined) {
         continueToken = encodeContinue(lastPosition);
         break;

@@ -17,6 +17,16 @@ export interface WatchRequest {
   bookmarkIntervalMs: number;
   /** Turns each object into what the client asked for (the object itself, or a one-row Table). */
   render: (object: KubeObject) => unknown;
+  /**
+   * A view whose workspaces come and go (an APIExport virtual workspace): objects of a workspace
+   * that joins arrive as ADDED, those of one that leaves as DELETED, as a kcp provider sees them.
+   */
+  view?: {
+    visible(cluster: string, object: KubeObject): boolean;
+    /** The workspaces visible now, recomputed when `changesView(event)`. */
+    clusters(): Set<string>;
+    changesView(event: StoreEvent): boolean;
+  };
 }
 
 /**
@@ -50,13 +60,41 @@ export function serveWatch(
     event.key.resource === resource &&
     (cluster === '*' || event.key.cluster === cluster) &&
     (namespace === undefined || event.key.namespace === namespace);
+  const view = request.view;
+  let viewClusters = view?.clusters() ?? new Set<string>();
+  const visibleIn = (clusters: Set<string>, eventCluster: string, object: KubeObject | undefined) =>
+    object !== undefined && (!view || (clusters.has(eventCluster) && view.visible(eventCluster, object)));
+
+  /** Objects of workspaces that entered or left the view (other than the event's own), as ADDED or DELETED. */
+  const followView = (event: StoreEvent) => {
+    if (!view?.changesView(event)) return;
+    const before = viewClusters;
+    viewClusters = view.clusters();
+    const changed = [...new Set([...before, ...viewClusters])].filter(
+      (item) => before.has(item) !== viewClusters.has(item) && (cluster === '*' || item === cluster),
+    );
+    for (const changedCluster of changed) {
+      const joined = viewClusters.has(changedCluster);
+      for (const { key, object } of store.list(changedCluster, resource, namespace)) {
+        const own =
+          key.resource === event.key.resource &&
+          key.cluster === event.key.cluster &&
+          key.name === event.key.name;
+        if (own || !matches(object) || !view.visible(key.cluster, object)) continue;
+        send(joined ? 'ADDED' : 'DELETED', present(object));
+      }
+    }
+  };
 
   let lastSent = 0;
   const deliver = (event: StoreEvent) => {
-    if (event.rv <= lastSent || !inScope(event)) return;
+    if (event.rv <= lastSent) return;
+    const clustersBefore = viewClusters;
+    followView(event);
+    if (!inScope(event)) return;
     lastSent = event.rv;
-    const now = matches(event.object);
-    const before = matches(event.previous);
+    const now = matches(event.object) && visibleIn(viewClusters, event.key.cluster, event.object);
+    const before = matches(event.previous) && visibleIn(clustersBefore, event.key.cluster, event.previous);
     if (event.type === 'DELETED') {
       if (now || before) send('DELETED', present(event.object));
     } else if (now) send(before || event.type === 'ADDED' ? event.type : 'ADDED', present(event.object));
@@ -72,6 +110,7 @@ export function serveWatch(
       fieldSelector: request.fieldSelector,
       limit: undefined,
       continueToken: undefined,
+      ...(view ? { visible: (eventCluster, object) => visibleIn(viewClusters, eventCluster, object) } : {}),
     });
     for (const item of items) send('ADDED', request.render(item));
     lastSent = store.resourceVersion;

@@ -76,6 +76,29 @@ export const API_BINDING_TYPE = builtin({
   ],
 });
 
+export const API_EXPORT_TYPE = builtin({
+  group: 'apis.kcp.io',
+  version: 'v1alpha1',
+  kind: 'APIExport',
+  plural: 'apiexports',
+  namespaced: false,
+  hasStatus: true,
+});
+
+export const API_EXPORT_ENDPOINT_SLICE_TYPE = builtin({
+  group: 'apis.kcp.io',
+  version: 'v1alpha1',
+  kind: 'APIExportEndpointSlice',
+  plural: 'apiexportendpointslices',
+  namespaced: false,
+  hasStatus: true,
+  printerColumns: [
+    { name: 'Export', type: 'string', jsonPath: '.spec.export.name' },
+    { name: 'URL', type: 'string', jsonPath: '.status.endpoints[0].url' },
+    AGE_COLUMN,
+  ],
+});
+
 export const BUILTIN_TYPES: ResourceType[] = [
   NAMESPACE_TYPE,
   builtin({
@@ -121,4 +144,6 @@ export const BUILTIN_TYPES: ResourceType[] = [
   CRD_TYPE,
   WORKSPACE_TYPE,
   API_BINDING_TYPE,
+  API_EXPORT_TYPE,
+  API_EXPORT_ENDPOINT_SLICE_TYPE,
 ];

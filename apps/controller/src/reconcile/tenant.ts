@@ -22,7 +22,7 @@ export function isBound(ctx: ControllerContext, workspace: string): boolean {
  * lag a restart or a relist): the API server itself must show no binding.
  */
 async function isUnboundInApi(ctx: ControllerContext, workspace: string): Promise<boolean> {
-  const list = await ctx.kube
+  const list = await ctx.platform
     .request<{ items?: KubeObject[] }>('GET', `/clusters/${workspace}/apis/apis.kcp.io/v1alpha1/apibindings`)
     .catch((error: unknown) => {
       // A workspace that no longer exists binds nothing.
@@ -39,8 +39,12 @@ async function isUnboundInApi(ctx: ControllerContext, workspace: string): Promis
 export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): Promise<ReconcileResult> {
   const workspace = ref.cluster;
   const path = keychainPath(workspace, ref.namespace, 'tenants', ref.name);
-  let bound = isBound(ctx, workspace);
-  const existing = await ctx.kube.get(path).catch((error: unknown) => {
+  // The binding exists but the cache has not seen it yet: its event will arrive.
+  const bound = isBound(ctx, workspace) || !(await isUnboundInApi(ctx, workspace));
+  // A workspace that unbound the export has left the virtual workspace; only the control plane
+  // itself still shows its Tenant, to record the suspension on it.
+  const kube = bound ? ctx.kube : ctx.platform;
+  const existing = await kube.get(path).catch((error: unknown) => {
     if (error instanceof KubeError && error.status === 404) return undefined;
     throw error;
   });
@@ -82,16 +86,12 @@ export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): P
   const tenant = current;
   const now = ctx.now();
   const spec = tenant.spec ?? {};
-  if (!bound && !(await isUnboundInApi(ctx, workspace))) {
-    // The binding exists but the cache has not seen it yet; its event will arrive.
-    bound = true;
-  }
   if (!bound) {
     const suspended = await ctx.cmk.call('POST', `${tenantPath(workspace)}/suspend`);
     if (suspended.status !== 200 && suspended.status !== 404)
       throw new Error(`CMK could not suspend ${workspace}: ${cmkMessage(suspended.body)}`);
     await writeStatus(
-      ctx.kube,
+      kube,
       path,
       tenant,
       {

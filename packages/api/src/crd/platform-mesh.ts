@@ -22,19 +22,49 @@ function apiResourceSchemas() {
   });
 }
 
-function apiExport() {
+/** The claims the provider needs in a bound workspace, each for one reason. */
+export const PERMISSION_CLAIMS = [
+  // CryptoEdge: the controller writes the edge's client certificate into a Secret;
+  // WebHookNotification: it reads the signing Secret the webhook names.
+  { group: '', resource: 'secrets', all: true },
+  // Every reconciler records Events on the objects it acts on.
+  { group: '', resource: 'events', all: true },
+] as const;
+
+/** Where the APIExport lives: the provider's own workspace. */
+export const EXPORT_WORKSPACE = 'root:openkcm';
+
+export function apiExport() {
   return {
     apiVersion: 'apis.kcp.io/v1alpha1',
     kind: 'APIExport',
     metadata: { name: GROUP },
     spec: {
       latestResourceSchemas: KINDS.map((definition) => `${SCHEMA_PREFIX}.${definition.plural}.${GROUP}`),
-      // Accounts name keystore credentials and CA bundles by reference; the provider reads only those.
-      permissionClaims: [
-        { group: '', resource: 'secrets', all: true },
-        { group: '', resource: 'configmaps', all: true },
-        { group: '', resource: 'events', all: true },
-      ],
+      permissionClaims: PERMISSION_CLAIMS,
+    },
+  };
+}
+
+/** Where the controller finds the export's virtual workspace URL (in its status, set by kcp). */
+export function apiExportEndpointSlice() {
+  return {
+    apiVersion: 'apis.kcp.io/v1alpha1',
+    kind: 'APIExportEndpointSlice',
+    metadata: { name: GROUP },
+    spec: { export: { path: EXPORT_WORKSPACE, name: GROUP } },
+  };
+}
+
+/** The APIBinding a workspace creates to enable OpenKCM, accepting the export's claims. */
+export function openKcmBinding(name = 'openkcm') {
+  return {
+    apiVersion: 'apis.kcp.io/v1alpha1',
+    kind: 'APIBinding',
+    metadata: { name },
+    spec: {
+      reference: { export: { path: EXPORT_WORKSPACE, name: GROUP } },
+      permissionClaims: PERMISSION_CLAIMS.map((claim) => ({ ...claim, state: 'Accepted' })),
     },
   };
 }
@@ -107,6 +137,12 @@ export function renderPlatformMeshFiles(
     {
       file: 'apiexport.yaml',
       content: HEADER('the APIExport workspaces bind to enable OpenKCM') + documents([apiExport()]),
+    },
+    {
+      file: 'apiexportendpointslice.yaml',
+      content:
+        HEADER("where the controller finds the export's virtual workspace") +
+        documents([apiExportEndpointSlice()]),
     },
     {
       file: 'providermetadata.yaml',

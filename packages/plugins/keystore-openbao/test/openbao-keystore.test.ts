@@ -209,9 +209,7 @@ describe('keys and their versions', () => {
 
   it('refuses an Account that names another server', async () => {
     const plugin = await fixture.keystore(await fixture.appRoleConfiguration('addresses'));
-    const other = await failureOf(
-      plugin.validateKeyAccessData({ address: 'https://169.254.169.254' }),
-    );
+    const other = await failureOf(plugin.validateKeyAccessData({ address: 'https://169.254.169.254' }));
     expect(other.code).toBe('INVALID_KEY_ACCESS_DATA');
     expect(other.message).toMatch(/an operator must configure CMK for that server/);
   });

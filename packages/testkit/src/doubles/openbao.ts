@@ -613,4 +613,3 @@ export async function startOpenBaoDouble(options: { serverName?: string } = {}):
     },
   };
 }
-
