@@ -20,6 +20,7 @@ import { CmkError } from './keychain/errors.js';
 import { destroyExpiredMaterial, nextDueTime, rotateDueKeys } from './keychain/lifecycle-jobs.js';
 import { continueRekey, resumeRekeys } from './keychain/rekey.js';
 import { RootCache } from './keychain/root-cache.js';
+import { checkTokenAudience } from './keychain/tenants.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
@@ -207,6 +208,7 @@ export async function startCmk(options: CmkOptions): Promise<RunningCmk> {
     }
     const params = pathParameters(match.pattern.exec(url.pathname)?.groups ?? {});
     authorize(principal, match.route.access, params.tenant);
+    if (params.tenant) await checkTokenAudience(keychain.db, params.tenant, principal);
     const raw = await readJsonBody(request);
     let body: unknown;
     if (match.route.body) {

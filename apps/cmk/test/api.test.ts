@@ -42,7 +42,7 @@ describe.each(BACKENDS)('CMK on %s', (backend) => {
         'identity-oidc',
         'keystore-local',
         'notification-log',
-        'system-information-workspaces',
+        'system-information-resource-graph',
       ]);
       const keystore = plugins.find((plugin) => plugin.plugin === 'keystore-local');
       expect(keystore?.health.production).toBe(false);

@@ -2,14 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEV_TOOLS_CLIENT, DEV_USER_GRANT, type RunningIdp, readClientSecret, startIdp } from '@openkcm/idp';
+import { type RunningPlatform, startPlatform } from '@openkcm/local-stack';
 import { idpToken, tempDir } from '@openkcm/testkit';
 import { type CmkOptions, type RunningCmk, startCmk } from '../src/index.js';
 
 export const CONFIG = new URL('../config.yaml', import.meta.url).pathname;
 
+/** The account workspaces of the platform under test (with OpenKCM bound), as `npm start` has them. */
+export const PLATFORM_WORKSPACES = ['root:orgs:acme', 'root:orgs:acme:team-a', 'root:orgs:globex'];
+
 export interface CmkHarness {
   cmk: RunningCmk;
   idp: RunningIdp;
+  platform: RunningPlatform;
   dataDir: string;
   /** A clock the test moves forward (scheduled rotations, waiting periods). */
   clock: { now: Date; advance(seconds: number): void };
@@ -37,6 +42,8 @@ async function tokenRequest(
 export async function startHarness(extra: Partial<CmkOptions> = {}): Promise<CmkHarness> {
   const dir = await tempDir('openkcm-cmk-');
   const idp = await startIdp({ dataDir: dir.path, log: () => {} });
+  // The platform CMK's system-information plugin reads: regions, AccountInfos, the hierarchy.
+  const platform = await startPlatform({ dataDir: dir.path, issuerUrl: idp.issuer, workspaces: PLATFORM_WORKSPACES });
   await mkdir(join(dir.path, 'secrets'), { recursive: true });
   await writeFile(
     join(dir.path, 'secrets', 'local-keystore.passphrase'),
@@ -57,7 +64,7 @@ export async function startHarness(extra: Partial<CmkOptions> = {}): Promise<Cmk
     schedulerMaxSleepMs: 100,
     log: () => {},
     ...extra,
-    env: { OIDC_ISSUER: idp.issuer, ...extra.env },
+    env: { OIDC_ISSUER: idp.issuer, ...platform.cmkEnv, ...extra.env },
   };
   let cmk = await startCmk(options);
   const tokens = new Map<string, string>();
@@ -66,6 +73,7 @@ export async function startHarness(extra: Partial<CmkOptions> = {}): Promise<Cmk
       return cmk;
     },
     idp,
+    platform,
     dataDir: dir.path,
     clock,
     async token(user) {
@@ -104,6 +112,7 @@ export async function startHarness(extra: Partial<CmkOptions> = {}): Promise<Cmk
     },
     async close() {
       await cmk.close();
+      await platform.stop();
       await idp.close();
       await dir.remove();
     },

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type EndpointSliceRef, parseEndpointSliceRef } from '@openkcm/kube-client';
 import { startController } from './server.js';
 
 const { values } = parseArgs({
@@ -26,15 +27,15 @@ function required(name: string, value: string | undefined): string {
   return value;
 }
 
-function endpointSlice(value: string): { workspace: string; name: string } {
-  const [workspace, name, ...extra] = value.split('/');
-  if (!workspace || !name || extra.length > 0) {
+function endpointSlice(value: string): EndpointSliceRef {
+  const slice = parseEndpointSliceRef(value);
+  if (!slice) {
     process.stderr.write(
       `${JSON.stringify({ level: 'error', msg: `--api-export-endpoint-slice must be <workspace>/<name>, e.g. root:openkcm/keychain.openkcm.io (got "${value}")` })}\n`,
     );
     process.exit(2);
   }
-  return { workspace, name };
+  return slice;
 }
 
 const dataDir = resolve(values['data-dir']);

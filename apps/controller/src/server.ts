@@ -1,7 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tenantName } from '@openkcm/api';
-import { ClusterInformer, clusterOf, KubeClient, type KubeObject } from '@openkcm/kube-client';
+import {
+  ClusterInformer,
+  clusterOf,
+  type EndpointSliceRef,
+  KubeClient,
+  type KubeObject,
+  resolveVirtualWorkspace,
+} from '@openkcm/kube-client';
 import { CmkClient, CmkUnavailableError, clientCredentials } from './cmk-client.js';
 import { type Caches, type ControllerContext, cmkMessage, type ReconcileResult } from './context.js';
 import { LeaderElector } from './leader-election.js';
@@ -20,7 +27,7 @@ export interface ControllerOptions {
   serviceAccountToken: string;
   cmkUrl: string;
   /** The APIExportEndpointSlice whose status gives the export's virtual-workspace URL. */
-  apiExportEndpointSlice: { workspace: string; name: string };
+  apiExportEndpointSlice: EndpointSliceRef;
   oidc: { issuer: string; clientId: string; clientSecret: string };
   host?: string;
   port?: number;
@@ -72,31 +79,6 @@ function declaredChanged(before: KubeObject, after: KubeObject): boolean {
   return declared(before) !== declared(after);
 }
 
-/**
- * As a kcp provider does: read the APIExportEndpointSlice and watch through the URL in its status,
- * waiting (with a log line) until the slice exists and has one.
- */
-async function virtualWorkspaceUrl(
-  platform: KubeClient,
-  slice: { workspace: string; name: string },
-  log: (entry: Record<string, unknown>) => void,
-): Promise<string> {
-  const path = `/clusters/${slice.workspace}/apis/apis.kcp.io/v1alpha1/apiexportendpointslices/${encodeURIComponent(slice.name)}`;
-  for (let attempt = 0; ; attempt++) {
-    const found = await platform.get(path).catch((error: unknown) => error);
-    const endpoints = (found as KubeObject | undefined)?.status?.endpoints;
-    const url = Array.isArray(endpoints) ? (endpoints[0] as { url?: unknown } | undefined)?.url : undefined;
-    if (typeof url === 'string' && url.length > 0) return url;
-    if (attempt % 10 === 0)
-      log({
-        level: 'warn',
-        msg: `waiting for APIExportEndpointSlice ${slice.workspace}/${slice.name} to have an endpoint`,
-        error: found instanceof Error ? found.message : undefined,
-      });
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-
 /** Starts the controller: informers over every workspace, a leader-gated work queue, health and metrics. */
 export async function startController(options: ControllerOptions): Promise<RunningController> {
   const log =
@@ -108,7 +90,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     options.controlPlaneCa,
   );
   const kube = new KubeClient(
-    await virtualWorkspaceUrl(platform, options.apiExportEndpointSlice, log),
+    await resolveVirtualWorkspace(platform, options.apiExportEndpointSlice, log),
     options.serviceAccountToken,
     options.controlPlaneCa,
   );

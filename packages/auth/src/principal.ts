@@ -9,4 +9,6 @@ export interface Principal {
   /** Product services act across workspaces (the controller reconciles every tenant). */
   system: boolean;
   grants: WorkspaceGrant[];
+  /** The token's audiences and the client it was issued to (`aud` and `azp`): a tenant may accept only some. */
+  audiences?: string[];
 }

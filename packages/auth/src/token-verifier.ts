@@ -68,6 +68,7 @@ export function principalFromClaims(claims: AccessTokenClaims): Principal {
     subject: claims.sub,
     system,
     grants: grantsFromRealmRoles(roles),
+    audiences: [...new Set([...[claims.aud ?? []].flat(), ...(claims.azp ? [claims.azp] : [])])],
   };
 }
 

@@ -109,3 +109,8 @@ export function keychainPath(cluster: string, namespace: string, plural: string,
 }
 
 export { ClusterInformer, clusterOf, type InformerHandler } from './informer.js';
+export {
+  type EndpointSliceRef,
+  parseEndpointSliceRef,
+  resolveVirtualWorkspace,
+} from './virtual-workspace.js';

@@ -15,6 +15,9 @@ export const SEED_WORKSPACES = [
 
 export const CONTROLLER_SERVICE_ACCOUNT = 'openkcm-controller';
 
+/** CMK's identity towards the control plane: its system-information plugin reads the platform. */
+export const CMK_SERVICE_ACCOUNT = 'openkcm-cmk';
+
 /** The local Crypto Edge's identity towards the control plane (it declares its CryptoEdge and reads its Secret). */
 export const EDGE_SERVICE_ACCOUNT = 'openkcm-crypto-edge';
 

@@ -1,6 +1,25 @@
 export { type RunningProcess, startProcess } from './child-process.js';
-export { CONTROLLER_SERVICE_ACCOUNT, DEMO_CONTEXTS, SEED_WORKSPACES } from './demo-users.js';
+export {
+  CMK_SERVICE_ACCOUNT,
+  CONTROLLER_SERVICE_ACCOUNT,
+  DEMO_CONTEXTS,
+  SEED_WORKSPACES,
+} from './demo-users.js';
 export { type Endpoints, readEndpoints, writeEndpoints } from './endpoints.js';
 export { buildKubeconfig } from './kubeconfig.js';
-export { applyCrds, controlPlaneClient, seedWorkspaces } from './seed.js';
-export { REPO_ROOT, type RunningStack, type StackOptions, startStack } from './stack.js';
+export {
+  accountInfo,
+  PLATFORM_OIDC_CLIENTS,
+  PLATFORM_REGIONS,
+  seedAccountWorkspace,
+  seedPlatform,
+} from './platform.js';
+export { applyCrds, controlPlaneClient, seedProvider, seedWorkspaces } from './seed.js';
+export {
+  REPO_ROOT,
+  type RunningPlatform,
+  type RunningStack,
+  type StackOptions,
+  startPlatform,
+  startStack,
+} from './stack.js';

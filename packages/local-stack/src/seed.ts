@@ -35,7 +35,7 @@ function describe(result: { status: number; body: unknown }): string {
 }
 
 /** Creates the object unless it exists; an existing object is left as it is. */
-async function ensure(
+export async function ensure(
   client: ApiClient,
   collection: string,
   object: { metadata: { name: string } },

@@ -1,15 +1,22 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ROTATE_NOW_ANNOTATION, ROTATE_NOW_REQUESTER_ANNOTATION } from '@openkcm/api';
+import { openKcmBinding, ROTATE_NOW_ANNOTATION, ROTATE_NOW_REQUESTER_ANNOTATION } from '@openkcm/api';
 import { readClientSecret } from '@openkcm/idp';
 import { LocalSpiffeIssuer } from '@openkcm/spiffe/local-issuer';
 import { type RunningProcess, startProcess } from './child-process.js';
-import { CONTROLLER_SERVICE_ACCOUNT, EDGE_SERVICE_ACCOUNT, EDGE_WORKSPACE } from './demo-users.js';
+import {
+  CMK_SERVICE_ACCOUNT,
+  CONTROLLER_SERVICE_ACCOUNT,
+  EDGE_SERVICE_ACCOUNT,
+  EDGE_WORKSPACE,
+  SEED_WORKSPACES,
+} from './demo-users.js';
 import { type Endpoints, writeEndpoints } from './endpoints.js';
 import { freePort } from './free-port.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { seedPlatform } from './platform.js';
 import { REPO_ROOT } from './repo-root.js';
-import { applyCrds, controlPlaneClient, seedProvider, seedWorkspaces } from './seed.js';
+import { type ApiClient, applyCrds, controlPlaneClient, seedProvider, seedWorkspaces } from './seed.js';
 
 export { REPO_ROOT } from './repo-root.js';
 
@@ -32,6 +39,15 @@ export interface RunningStack {
   /** Restarts one process on the same port and data (durability tests), doing `whileStopped` in between. */
   restart(name: ProcessName, signal?: NodeJS.Signals, whileStopped?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Where CMK's system-information plugin reads the platform (the control plane, with CMK's own token). */
+function platformAccess(endpoints: Partial<Record<string, string>>, dataDir: string): Record<string, string> {
+  return {
+    CONTROL_PLANE_URL: endpoints.controlPlane ?? '',
+    CONTROL_PLANE_CA_FILE: join(dataDir, 'control-plane', 'tls', 'ca.crt'),
+    CONTROL_PLANE_TOKEN_FILE: join(dataDir, 'secrets', `${CMK_SERVICE_ACCOUNT}.token`),
+  };
 }
 
 export type ProcessName = 'idp' | 'controlPlane' | 'cmk' | 'controller' | 'edge' | 'bff' | 'mfe' | 'shell';
@@ -81,6 +97,8 @@ const PROCESSES: Array<{
       CONTROLLER_SERVICE_ACCOUNT,
       '--service-account',
       EDGE_SERVICE_ACCOUNT,
+      '--service-account',
+      CMK_SERVICE_ACCOUNT,
       '--requester-annotation',
       `${ROTATE_NOW_ANNOTATION}=${ROTATE_NOW_REQUESTER_ANNOTATION}`,
     ],
@@ -96,7 +114,10 @@ const PROCESSES: Array<{
       '--edge-port',
       String(web.cmkEdgePort),
     ],
-    env: async (endpoints) => ({ OIDC_ISSUER: endpoints.idp ?? '' }),
+    env: async (endpoints, dataDir) => ({
+      OIDC_ISSUER: endpoints.idp ?? '',
+      ...platformAccess(endpoints, dataDir),
+    }),
   },
   {
     name: 'controller',
@@ -207,6 +228,89 @@ function portOf(url: string): string {
   return new URL(url).port;
 }
 
+/** What the product needs in a fresh control plane: its CRDs and export, the workspaces and the platform around them. */
+async function seedControlPlane(
+  client: ApiClient,
+  url: string,
+  issuerUrl: string,
+  workspaces: readonly string[],
+): Promise<void> {
+  await applyCrds(client, join(REPO_ROOT, 'deploy/crds'));
+  await seedProvider(client);
+  await seedWorkspaces(client, workspaces);
+  await seedPlatform(client, { issuerUrl, shardUrl: url, workspaces });
+}
+
+export interface RunningPlatform {
+  url: string;
+  /** What CMK's system-information plugin needs to read this platform (config.yaml's variables). */
+  cmkEnv: Record<string, string>;
+  /** A client of the control plane as the product's controller. */
+  client: ApiClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * The control plane alone, seeded like `npm start` seeds it and with OpenKCM bound in the given
+ * workspaces: the platform a CMK under test reads, without the rest of the product.
+ */
+export async function startPlatform(options: {
+  dataDir: string;
+  issuerUrl: string;
+  workspaces: readonly string[];
+}): Promise<RunningPlatform> {
+  const dataDir = resolve(options.dataDir);
+  const definition = PROCESSES.find((candidate) => candidate.name === 'controlPlane');
+  if (!definition) throw new Error('no control plane process');
+  const web: WebOrigins = { shell: '', mfe: '', cmkEdgePort: 0 };
+  const running = await startProcess(
+    {
+      name: 'controlPlane',
+      entry: join(REPO_ROOT, definition.entry),
+      args: definition.args(dataDir, '0', { idp: options.issuerUrl }, web),
+    },
+    { cwd: REPO_ROOT, logDir: join(dataDir, 'logs') },
+  );
+  try {
+    const token = (
+      await readFile(join(dataDir, 'secrets', `${CONTROLLER_SERVICE_ACCOUNT}.token`), 'utf8')
+    ).trim();
+    const ca = await readFile(join(dataDir, 'control-plane', 'tls', 'ca.crt'), 'utf8');
+    const client = controlPlaneClient(running.url, token, ca);
+    const parents = [...new Set(options.workspaces.flatMap((path) => ancestorsOf(path)))];
+    await seedControlPlane(client, running.url, options.issuerUrl, [
+      ...new Set([...parents, ...options.workspaces]),
+    ]);
+    for (const path of options.workspaces) {
+      const bound = await client.request(
+        'POST',
+        `/clusters/${path}/apis/apis.kcp.io/v1alpha1/apibindings`,
+        openKcmBinding(),
+      );
+      if (bound.status !== 201 && bound.status !== 409)
+        throw new Error(`could not bind ${path}: ${bound.status}`);
+    }
+    return {
+      url: running.url,
+      cmkEnv: platformAccess({ controlPlane: running.url }, dataDir),
+      client,
+      stop: () => running.stop(),
+    };
+  } catch (error) {
+    await running.stop();
+    throw error;
+  }
+}
+
+/** `root:orgs:acme:team-a` → `root:orgs`, `root:orgs:acme` (the workspaces that must exist first). */
+function ancestorsOf(path: string): string[] {
+  const segments = path.split(':');
+  const ancestors: string[] = [];
+  for (let length = 2; length < segments.length; length++)
+    ancestors.push(segments.slice(0, length).join(':'));
+  return ancestors;
+}
+
 /** Starts every process of the product on loopback, seeds the control plane and writes endpoints.json and the kubeconfig. */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const dataDir = resolve(options.dataDir);
@@ -257,10 +361,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         // The API must exist before the controller and the BFF watch it.
         controllerToken = (await readFile(controllerTokenFile, 'utf8')).trim();
         controlPlaneCa = await readFile(join(dataDir, 'control-plane', 'tls', 'ca.crt'), 'utf8');
-        const client = controlPlaneClient(running.url, controllerToken, controlPlaneCa);
-        await applyCrds(client, join(REPO_ROOT, 'deploy/crds'));
-        await seedProvider(client);
-        await seedWorkspaces(client);
+        await seedControlPlane(
+          controlPlaneClient(running.url, controllerToken, controlPlaneCa),
+          running.url,
+          endpoints.idp ?? '',
+          SEED_WORKSPACES,
+        );
       }
     }
   } catch (error) {

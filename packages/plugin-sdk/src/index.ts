@@ -13,6 +13,7 @@ export type {
 export { healthNow, type Plugin, type PluginHealth, type PluginType } from './plugin.js';
 export type {
   CertificateIssuerService,
+  HierarchyDecision,
   IdentityManagementService,
   IssuedCertificate,
   KeyChainEvent,

@@ -39,9 +39,14 @@ export interface SystemInformationService extends Plugin {
     region?: string;
     audiences?: string[];
   }): Promise<TenantValidation>;
-  /** Whether a key in `keyWorkspace` may use an Account of `accountWorkspace` (same tenant hierarchy, FR-4.3). */
-  sameHierarchy(keyWorkspace: string, accountWorkspace: string): Promise<boolean>;
+  /**
+   * Whether a key in `keyWorkspace` may use an Account of `accountWorkspace` (FR-4.3): its own
+   * workspace or an ancestor in the same tenant hierarchy. A refusal says why, in words.
+   */
+  sameHierarchy(keyWorkspace: string, accountWorkspace: string): Promise<HierarchyDecision>;
 }
+
+export type HierarchyDecision = { allowed: true } | { allowed: false; reason: string };
 
 export type NotificationSeverity = 'info' | 'warning' | 'critical';
 

@@ -1,3 +1,4 @@
+import { isPluginError } from '@openkcm/plugin-sdk';
 /** Every failure CMK reports, in one shape; the HTTP layer maps `status` and adds the request ID. */
 export type CmkErrorCode =
   | 'UNAUTHENTICATED'
@@ -10,6 +11,7 @@ export type CmkErrorCode =
   | 'KEY_NOT_USABLE'
   | 'DECRYPTION_FAILED'
   | 'KEYSTORE_UNAVAILABLE'
+  | 'UNAVAILABLE'
   | 'PAYLOAD_TOO_LARGE'
   | 'INTERNAL';
 
@@ -25,6 +27,7 @@ const STATUS: Record<CmkErrorCode, number> = {
   DECRYPTION_FAILED: 422,
   PAYLOAD_TOO_LARGE: 413,
   KEYSTORE_UNAVAILABLE: 503,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
@@ -42,9 +45,23 @@ export class CmkError extends Error {
   }
 
   get retryable(): boolean {
-    return this.code === 'KEYSTORE_UNAVAILABLE';
+    return this.code === 'KEYSTORE_UNAVAILABLE' || this.code === 'UNAVAILABLE';
   }
 }
 
 export const notFound = (what: string, name: string) =>
   new CmkError('NOT_FOUND', `${what} "${name}" does not exist`, { kind: what, name });
+
+/**
+ * Calls the system-information plugin: a platform API it cannot reach is a 503 the caller retries,
+ * any other failure of the plugin says what the plugin said.
+ */
+export async function platformCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isPluginError(error))
+      throw new CmkError(error.retryable ? 'UNAVAILABLE' : 'FAILED_PRECONDITION', error.message);
+    throw error;
+  }
+}

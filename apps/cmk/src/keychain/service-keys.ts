@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { rotationPeriod } from '@openkcm/api';
+import type { HierarchyDecision } from '@openkcm/plugin-sdk';
 import { parseWorkloadPattern } from '@openkcm/spiffe';
 import type { Sql } from '../storage/database.js';
 import { bytes } from '../storage/database.js';
@@ -16,7 +17,7 @@ import {
   versionContext,
 } from './crypto.js';
 import { recordEdgeChange } from './edge-feed.js';
-import { CmkError, notFound } from './errors.js';
+import { CmkError, notFound, platformCall } from './errors.js';
 import { scheduleSeconds } from './schedules.js';
 import { activeTenant, getTenant } from './tenants.js';
 
@@ -263,16 +264,15 @@ export async function createKey(
   const tenant = await activeTenant(ctx.db, workspace);
   const accountWorkspace = request.account.workspace ?? workspace;
   if (accountWorkspace !== workspace) {
-    const allowed = ctx.systemInformation
-      ? await ctx.systemInformation.sameHierarchy(workspace, accountWorkspace)
-      : false;
-    if (!allowed) {
+    const systemInformation = ctx.systemInformation;
+    const decision: HierarchyDecision = systemInformation
+      ? await platformCall(() => systemInformation.sameHierarchy(workspace, accountWorkspace))
+      : { allowed: false, reason: 'this CMK has no system-information plugin to read the tenant hierarchy' };
+    if (!decision.allowed) {
       throw new CmkError(
         'PERMISSION_DENIED',
-        `Account "${request.account.name}" of ${accountWorkspace} is outside the tenant hierarchy of ${workspace}; use an Account of this workspace or of a parent workspace`,
-        {
-          field: 'accountRef',
-        },
+        `Account "${request.account.name}" of ${accountWorkspace} is outside the tenant hierarchy of ${workspace}: ${decision.reason}`,
+        { field: 'accountRef.workspace' },
       );
     }
   }

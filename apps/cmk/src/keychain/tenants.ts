@@ -3,7 +3,7 @@ import type { Sql } from '../storage/database.js';
 import { recordAudit } from './audit.js';
 import type { Actor, KeyChainContext } from './context.js';
 import { recordEdgeChange } from './edge-feed.js';
-import { CmkError, notFound } from './errors.js';
+import { CmkError, notFound, platformCall } from './errors.js';
 
 export interface Tenant {
   id: string;
@@ -58,14 +58,39 @@ export async function activeTenant(sql: Sql, workspace: string): Promise<Tenant>
   return tenant;
 }
 
+/**
+ * FR-4.2: a tenant that names audiences accepts only tokens issued for one of them (the token's
+ * `aud` or the client it was issued to, `azp`); the product's services act for every tenant.
+ */
+export async function checkTokenAudience(
+  sql: Sql,
+  workspace: string,
+  principal: { system: boolean; username: string; audiences?: string[] },
+): Promise<void> {
+  if (principal.system) return;
+  const [tenant] = await sql.query<{ audiences: string[] }>(
+    'select audiences from tenants where workspace = $1',
+    [workspace],
+  );
+  const accepted = tenant?.audiences ?? [];
+  if (accepted.length === 0) return;
+  if ((principal.audiences ?? []).some((audience) => accepted.includes(audience))) return;
+  throw new CmkError(
+    'PERMISSION_DENIED',
+    `the tenant of ${workspace} accepts tokens for ${accepted.join(', ')} only; this token of ${principal.username} is for ${(principal.audiences ?? []).join(', ') || 'no audience'}. Sign in through one of those clients, or add its audience to the Tenant's spec.audiences`,
+    { field: 'audiences', accepted },
+  );
+}
+
 /** Provisions the tenant of a workspace, or returns the one that exists: calling it twice changes nothing. */
 export async function provisionTenant(
   ctx: KeyChainContext,
   request: { workspace: string; region?: string; audiences?: string[] },
   actor: Actor,
 ): Promise<{ tenant: Tenant; created: boolean }> {
-  if (ctx.systemInformation) {
-    const validation = await ctx.systemInformation.validateTenant(request);
+  const systemInformation = ctx.systemInformation;
+  if (systemInformation) {
+    const validation = await platformCall(() => systemInformation.validateTenant(request));
     if (!validation.valid) {
       throw new CmkError(
         'INVALID_ARGUMENT',

@@ -7,7 +7,7 @@ import { Pkcs11Keystore } from '@openkcm/plugin-keystore-pkcs11';
 import { AlertmanagerNotification } from '@openkcm/plugin-notification-alertmanager';
 import { LogNotification } from '@openkcm/plugin-notification-log';
 import type { Plugin, PluginType } from '@openkcm/plugin-sdk';
-import { WorkspaceSystemInformation } from '@openkcm/plugin-system-information-workspaces';
+import { ResourceGraphSystemInformation } from '@openkcm/plugin-system-information-resource-graph';
 
 /** Every plugin this build of CMK can load, by the name config.yaml uses. */
 export const PLUGIN_CATALOG: Record<string, { type: PluginType; create: () => Plugin }> = {
@@ -17,9 +17,9 @@ export const PLUGIN_CATALOG: Record<string, { type: PluginType; create: () => Pl
   'keystore-aws-kms': { type: 'KeystoreProvider', create: () => new AwsKmsKeystore() },
   'identity-oidc': { type: 'IdentityManagementService', create: () => new OidcIdentity() },
   'certificates-local-ca': { type: 'CertificateIssuerService', create: () => new LocalCaCertificateIssuer() },
-  'system-information-workspaces': {
+  'system-information-resource-graph': {
     type: 'SystemInformationService',
-    create: () => new WorkspaceSystemInformation(),
+    create: () => new ResourceGraphSystemInformation(),
   },
   'notification-log': { type: 'NotificationService', create: () => new LogNotification() },
   'notification-alertmanager': { type: 'NotificationService', create: () => new AlertmanagerNotification() },

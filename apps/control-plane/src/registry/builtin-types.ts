@@ -99,6 +99,24 @@ export const API_EXPORT_ENDPOINT_SLICE_TYPE = builtin({
   ],
 });
 
+/**
+ * kcp's shards, in the root workspace: where the platform runs, each labelled with its region
+ * (`region: eu-central-1`), as kcp's Partitions select them. Read by anyone, written by operators.
+ */
+export const SHARD_TYPE = builtin({
+  group: 'core.kcp.io',
+  version: 'v1alpha1',
+  kind: 'Shard',
+  plural: 'shards',
+  namespaced: false,
+  access: 'system',
+  printerColumns: [
+    { name: 'Region', type: 'string', jsonPath: '.metadata.labels.region' },
+    { name: 'URL', type: 'string', jsonPath: '.spec.baseURL' },
+    AGE_COLUMN,
+  ],
+});
+
 export const BUILTIN_TYPES: ResourceType[] = [
   NAMESPACE_TYPE,
   builtin({
@@ -146,4 +164,5 @@ export const BUILTIN_TYPES: ResourceType[] = [
   API_BINDING_TYPE,
   API_EXPORT_TYPE,
   API_EXPORT_ENDPOINT_SLICE_TYPE,
+  SHARD_TYPE,
 ];

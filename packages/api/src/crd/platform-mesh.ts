@@ -29,6 +29,9 @@ export const PERMISSION_CLAIMS = [
   { group: '', resource: 'secrets', all: true },
   // Every reconciler records Events on the objects it acts on.
   { group: '', resource: 'events', all: true },
+  // CMK's system-information plugin reads the workspace's Platform Mesh AccountInfo: its
+  // organisation, parent account and OIDC clients (FR-4.2, FR-4.3).
+  { group: 'core.platform-mesh.io', resource: 'accountinfos', all: true },
 ] as const;
 
 /** Where the APIExport lives: the provider's own workspace. */

@@ -129,13 +129,23 @@ export function systemInformationContract(
       expect(invalid.valid).toBe(false);
       expect(invalid.problems.map((problem) => problem.field)).toContain('region');
     });
-    it('allows Accounts of the same tenant hierarchy only', async () => {
+    it('allows Accounts of its own workspace or a parent in the same organisation, saying why not otherwise', async () => {
       const { plugin } = subject();
-      expect(await plugin.sameHierarchy('root:orgs:acme', 'root:orgs:acme')).toBe(true);
-      expect(await plugin.sameHierarchy('root:orgs:acme:team-a', 'root:orgs:acme')).toBe(true);
-      expect(await plugin.sameHierarchy('root:orgs:globex', 'root:orgs:acme')).toBe(false);
-      expect(await plugin.sameHierarchy('root:orgs:acme', 'root:orgs:acme:team-a')).toBe(false);
-      expect(await plugin.sameHierarchy('root:orgs:acme-evil', 'root:orgs:acme')).toBe(false);
+      const allowed = async (key: string, account: string) =>
+        (await plugin.sameHierarchy(key, account)).allowed;
+      expect(await allowed('root:orgs:acme', 'root:orgs:acme')).toBe(true);
+      expect(await allowed('root:orgs:acme:team-a', 'root:orgs:acme')).toBe(true);
+      // Another organisation, a child, a sibling, and a look-alike name are each refused with a reason.
+      for (const [key, account] of [
+        ['root:orgs:globex', 'root:orgs:acme'],
+        ['root:orgs:acme', 'root:orgs:acme:team-a'],
+        ['root:orgs:acme:team-a', 'root:orgs:acme:team-b'],
+        ['root:orgs:acme-evil', 'root:orgs:acme'],
+      ] as const) {
+        const decision = await plugin.sameHierarchy(key, account);
+        expect(decision.allowed, `${key} → ${account}`).toBe(false);
+        if (!decision.allowed) expect(decision.reason.length).toBeGreaterThan(10);
+      }
     });
   });
 }
