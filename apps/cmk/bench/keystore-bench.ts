@@ -53,8 +53,10 @@ cleanups.push(() => backends.close());
 const host = await PluginHost.load(CONFIG, 'apeiro-profile', {
   ...backends.env,
   OPENKCM_DATA_DIR: dir.path,
-  // The profile names an identity plugin too; the benchmark never authenticates anyone.
+  // The profile names identity and platform plugins too; the benchmark authenticates nobody and
+  // validates no tenant against the platform.
   OIDC_ISSUER: 'http://127.0.0.1:9/unused',
+  CONTROL_PLANE_URL: 'https://127.0.0.1:9',
 });
 cleanups.push(() => host.close());
 const BACKENDS: Record<string, string> = {

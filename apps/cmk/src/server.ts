@@ -20,7 +20,7 @@ import { CmkError } from './keychain/errors.js';
 import { destroyExpiredMaterial, nextDueTime, rotateDueKeys } from './keychain/lifecycle-jobs.js';
 import { continueRekey, resumeRekeys } from './keychain/rekey.js';
 import { RootCache } from './keychain/root-cache.js';
-import { checkTokenAudience } from './keychain/tenants.js';
+import { checkTokenAudience, purgeOffboardedTenants } from './keychain/tenants.js';
 import { PluginHost } from './plugins/plugin-host.js';
 import { openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
@@ -278,6 +278,8 @@ export async function startCmk(options: CmkOptions): Promise<RunningCmk> {
         if (rotations.rotated > 0 || rotations.failed > 0)
           log({ level: rotations.failed ? 'warn' : 'info', msg: 'scheduled rotations', ...rotations });
         await destroyExpiredMaterial(keychain);
+        const purged = await purgeOffboardedTenants(keychain);
+        if (purged > 0) log({ level: 'info', msg: 'purged offboarded tenants', purged });
       } catch (error) {
         log({ level: 'warn', msg: 'background work failed; retrying', error: (error as Error).message });
       }

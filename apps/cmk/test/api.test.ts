@@ -78,6 +78,25 @@ describe.each(BACKENDS)('CMK on %s', (backend) => {
       expect(badRegion.status).toBe(400);
       expect(badRegion.body.message).toContain('mars-1');
     });
+
+    it("accepts only tokens for a tenant's audiences once it names some (FR-4.2)", async () => {
+      const globex = '/api/v1/tenants/root:orgs:globex';
+      const unknown = await cmk.call('controller', 'PUT', globex, { audiences: ['someone-else'] });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.message).toContain('openkcm-shell');
+      expect((await cmk.call('controller', 'PUT', globex, { audiences: ['openkcm-dev-tools'] })).status).toBe(
+        201,
+      );
+      // Users' tokens come from the console client (azp openkcm-shell): refused, saying which are accepted.
+      const refused = await cmk.call('mallory', 'GET', `${globex}/keys`);
+      expect(refused.status).toBe(403);
+      expect(refused.body.message).toContain('accepts tokens for openkcm-dev-tools only');
+      expect((await cmk.call('controller', 'PUT', globex, { audiences: ['openkcm-shell'] })).status).toBe(
+        200,
+      );
+      expect((await cmk.call('mallory', 'GET', `${globex}/keys`)).status).toBe(200);
+      expect((await cmk.call('controller', 'PUT', globex, { audiences: [] })).status).toBe(200);
+    });
   });
 
   describe('Accounts and keys', () => {

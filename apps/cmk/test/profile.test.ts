@@ -37,6 +37,7 @@ describe('config.yaml profiles', () => {
     const choices = await readProfile(CONFIG, 'local-profile', {
       OPENKCM_DATA_DIR: '/data',
       OIDC_ISSUER: 'http://issuer',
+      CONTROL_PLANE_URL: 'https://kcp.example.org',
     });
     expect(choices.map((choice) => choice.type).sort()).toEqual([
       'CertificateIssuerService',

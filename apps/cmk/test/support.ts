@@ -43,7 +43,11 @@ export async function startHarness(extra: Partial<CmkOptions> = {}): Promise<Cmk
   const dir = await tempDir('openkcm-cmk-');
   const idp = await startIdp({ dataDir: dir.path, log: () => {} });
   // The platform CMK's system-information plugin reads: regions, AccountInfos, the hierarchy.
-  const platform = await startPlatform({ dataDir: dir.path, issuerUrl: idp.issuer, workspaces: PLATFORM_WORKSPACES });
+  const platform = await startPlatform({
+    dataDir: dir.path,
+    issuerUrl: idp.issuer,
+    workspaces: PLATFORM_WORKSPACES,
+  });
   await mkdir(join(dir.path, 'secrets'), { recursive: true });
   await writeFile(
     join(dir.path, 'secrets', 'local-keystore.passphrase'),

@@ -8,6 +8,8 @@ export interface Caches {
   tenants(cluster: string): KubeObject[];
   accounts(cluster: string): KubeObject[];
   keys(cluster: string): KubeObject[];
+  /** The workspaces the key informer holds keys of. */
+  keyClusters(): string[];
   edges(cluster: string): KubeObject[];
   webhooks(cluster: string): KubeObject[];
 }

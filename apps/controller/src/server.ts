@@ -9,6 +9,7 @@ import {
   type KubeObject,
   resolveVirtualWorkspace,
 } from '@openkcm/kube-client';
+import { accountOf, keysUsing } from './account-refs.js';
 import { CmkClient, CmkUnavailableError, clientCredentials } from './cmk-client.js';
 import { type Caches, type ControllerContext, cmkMessage, type ReconcileResult } from './context.js';
 import { LeaderElector } from './leader-election.js';
@@ -109,6 +110,7 @@ export async function startController(options: ControllerOptions): Promise<Runni
     tenants: (cluster) => informers.tenants.list(cluster),
     accounts: (cluster) => informers.accounts.list(cluster),
     keys: (cluster) => informers.keys.list(cluster),
+    keyClusters: () => informers.keys.clusters(),
     edges: (cluster) => informers.edges.list(cluster),
     webhooks: (cluster) => informers.webhooks.list(cluster),
   };
@@ -146,10 +148,12 @@ export async function startController(options: ControllerOptions): Promise<Runni
     const signature = accountSignature(account);
     if (accountSignatures.get(key) === signature) return;
     accountSignatures.set(key, signature);
-    for (const serviceKey of caches.keys(clusterOf(account))) {
-      if ((serviceKey.spec?.accountRef as { name?: string } | undefined)?.name === account.metadata.name)
-        queue.add(ref('ServiceEncryptionKey', serviceKey));
-    }
+    const location = {
+      cluster: clusterOf(account),
+      namespace: account.metadata.namespace ?? 'default',
+      name: account.metadata.name ?? '',
+    };
+    for (const serviceKey of keysUsing(caches, location)) queue.add(ref('ServiceEncryptionKey', serviceKey));
   };
   const onAccount = (account: KubeObject) => {
     queue.add(ref('Account', account));
@@ -158,18 +162,13 @@ export async function startController(options: ControllerOptions): Promise<Runni
   const onKey = (serviceKey: KubeObject) => {
     const key = ref('ServiceEncryptionKey', serviceKey);
     queue.add(key);
-    const account = (serviceKey.spec?.accountRef as { name?: string } | undefined)?.name ?? '';
-    const accountKey = keyOf({
-      kind: 'Account',
-      cluster: clusterOf(serviceKey),
-      namespace: serviceKey.metadata.namespace ?? 'default',
-      name: account,
-    });
+    const account = accountOf(serviceKey);
+    const accountKey = keyOf({ kind: 'Account', ...account });
     const previous = keyAccounts.get(key);
     if (previous === accountKey && !serviceKey.metadata.deletionTimestamp) return;
     keyAccounts.set(key, accountKey);
     if (previous && previous !== accountKey) queue.add(previous);
-    if (account) queue.add(accountKey);
+    if (account.name) queue.add(accountKey);
   };
   const onAccountGone = (account: KubeObject) => {
     accountSignatures.delete(ref('Account', account));

@@ -45,7 +45,13 @@ export const RekeyBody = Type.Object({
 });
 export const KeyBody = Type.Object({
   name: NAME,
-  accountRef: Type.Object({ name: NAME }),
+  accountRef: Type.Object({
+    name: NAME,
+    // An Account of a parent workspace (FR-4.3); the controller and CMK refuse any other.
+    workspace: Type.Optional(
+      Type.String({ pattern: '^root(:[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$', maxLength: 1024 }),
+    ),
+  }),
   algorithm: Type.Optional(Type.String({ maxLength: 32 })),
   rotationSchedule: Type.Optional(Type.String({ maxLength: 16 })),
   description: Type.Optional(Type.String({ maxLength: 1024 })),

@@ -25,7 +25,7 @@ import {
   setKeyPolicy,
   setKeyState,
 } from '../keychain/service-keys.js';
-import { getTenant, provisionTenant, setTenantState } from '../keychain/tenants.js';
+import { getTenant, offboardTenant, provisionTenant, setTenantState } from '../keychain/tenants.js';
 import { integerQuery, Name, Retention, type Route, route } from './routes.js';
 
 const T = '/api/v1/tenants/:tenant';
@@ -98,6 +98,17 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
           'SUSPENDED',
           actor(context),
         ),
+      }),
+    }),
+    route({
+      method: 'POST',
+      path: `${T}/offboard`,
+      summary:
+        'Offboard a tenant: every key and Account enters the deletion waiting period, then the tenant is purged (idempotent)',
+      access: 'system',
+      handle: async (context) => ({
+        status: 200,
+        body: await offboardTenant(context.keychain, context.params.tenant ?? '', actor(context)),
       }),
     }),
     route({
@@ -274,7 +285,12 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
       access: 'write',
       body: Type.Object({
         name: Name,
-        accountRef: Type.Object({ name: Name, workspace: Type.Optional(Type.String({ maxLength: 1024 })) }),
+        accountRef: Type.Object({
+          name: Name,
+          workspace: Type.Optional(
+            Type.String({ pattern: '^root(:[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$', maxLength: 1024 }),
+          ),
+        }),
         rotationSchedule: Type.String({ maxLength: 32, default: '30d' }),
         retention: Type.Optional(Retention),
         state: Type.Optional(

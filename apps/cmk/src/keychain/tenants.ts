@@ -8,19 +8,22 @@ import { CmkError, notFound, platformCall } from './errors.js';
 export interface Tenant {
   id: string;
   workspace: string;
-  state: 'ACTIVE' | 'SUSPENDED';
+  state: 'ACTIVE' | 'SUSPENDED' | 'OFFBOARDING';
   region: string | null;
   audiences: string[];
   createdAt: string;
+  /** While offboarding: when the tenant and all its keys are purged. */
+  purgeAfter: string | null;
 }
 
 interface TenantRow {
   id: string;
   workspace: string;
-  state: 'ACTIVE' | 'SUSPENDED';
+  state: 'ACTIVE' | 'SUSPENDED' | 'OFFBOARDING';
   region: string | null;
   audiences: string[];
   created_at: Date;
+  purge_after: Date | null;
 }
 
 function toTenant(row: TenantRow): Tenant {
@@ -31,8 +34,16 @@ function toTenant(row: TenantRow): Tenant {
     region: row.region,
     audiences: row.audiences,
     createdAt: row.created_at.toISOString(),
+    purgeAfter: row.purge_after?.toISOString() ?? null,
   };
 }
+
+const offboarding = (tenant: { workspace: string; purgeAfter: string | null }) =>
+  new CmkError(
+    'FAILED_PRECONDITION',
+    `the tenant of ${tenant.workspace} is being offboarded: its keys are destroyed and it is purged on ${tenant.purgeAfter}; it cannot change until then`,
+    { reason: 'Offboarding', purgeAfter: tenant.purgeAfter },
+  );
 
 export async function findTenant(sql: Sql, workspace: string): Promise<Tenant | undefined> {
   const [row] = await sql.query<TenantRow>('select * from tenants where workspace = $1', [workspace]);
@@ -48,6 +59,7 @@ export async function getTenant(sql: Sql, workspace: string): Promise<Tenant> {
 /** Keys of a suspended tenant stop working; changes and decryption are refused. */
 export async function activeTenant(sql: Sql, workspace: string): Promise<Tenant> {
   const tenant = await getTenant(sql, workspace);
+  if (tenant.state === 'OFFBOARDING') throw offboarding(tenant);
   if (tenant.state !== 'ACTIVE') {
     throw new CmkError(
       'FAILED_PRECONDITION',
@@ -115,6 +127,10 @@ export async function provisionTenant(
       });
       return { tenant: toTenant(inserted[0]), created: true };
     }
+    const [current] = await sql.query<TenantRow>('select * from tenants where workspace = $1', [
+      request.workspace,
+    ]);
+    if (current?.state === 'OFFBOARDING') throw offboarding(toTenant(current));
     const [updated] = await sql.query<TenantRow>(
       `update tenants set region = coalesce($2, region), audiences = coalesce($3, audiences), updated_at = now()
         where workspace = $1 returning *`,
@@ -136,6 +152,11 @@ export async function setTenantState(
   actor: Actor,
 ): Promise<Tenant> {
   const tenant = await ctx.db.transaction(async (sql) => {
+    const [current] = await sql.query<TenantRow>('select * from tenants where workspace = $1 for update', [
+      workspace,
+    ]);
+    if (!current) throw notFound('tenant', workspace);
+    if (current.state === 'OFFBOARDING') throw offboarding(toTenant(current));
     const [row] = await sql.query<TenantRow>(
       'update tenants set state = $2, updated_at = now() where workspace = $1 returning *',
       [workspace, state],
@@ -153,4 +174,89 @@ export async function setTenantState(
   });
   ctx.edgeFeed.changed(tenant.id);
   return tenant;
+}
+
+/**
+ * A tenant leaves: every key and Account enters the deletion waiting period (decryption refused,
+ * as for a deleted key), and when it ends the tenant is purged. Asking again returns the same date.
+ */
+export async function offboardTenant(ctx: KeyChainContext, workspace: string, actor: Actor): Promise<Tenant> {
+  const tenant = await ctx.db.transaction(async (sql) => {
+    const [current] = await sql.query<TenantRow>('select * from tenants where workspace = $1 for update', [
+      workspace,
+    ]);
+    if (!current) throw notFound('tenant', workspace);
+    if (current.state === 'OFFBOARDING') return toTenant(current);
+    const purgeAfter = new Date(ctx.now().getTime() + ctx.destructionWindowSeconds * 1000);
+    await sql.query(
+      `update service_keys set state_before_deletion = state, state = 'PENDING_DELETION', delete_after = $2, updated_at = now()
+        where tenant_id = $1 and state in ('ENABLED', 'DISABLED')`,
+      [current.id, purgeAfter],
+    );
+    await sql.query(
+      "update service_keys set delete_after = least(delete_after, $2) where tenant_id = $1 and state = 'PENDING_DELETION'",
+      [current.id, purgeAfter],
+    );
+    await sql.query(
+      `update accounts set state = 'PENDING_DELETION', delete_after = least(coalesce(delete_after, $2), $2), updated_at = now()
+        where tenant_id = $1 and state <> 'DESTROYED'`,
+      [current.id, purgeAfter],
+    );
+    const [row] = await sql.query<TenantRow>(
+      "update tenants set state = 'OFFBOARDING', purge_after = $2, updated_at = now() where id = $1 returning *",
+      [current.id, purgeAfter],
+    );
+    await recordEdgeChange(sql, current.id, 'tenant', workspace);
+    await recordAudit(sql, {
+      tenantId: current.id,
+      actor: actor.name,
+      action: 'tenant.offboard',
+      subject: workspace,
+      result: 'success',
+      details: { purgeAfter: purgeAfter.toISOString() },
+    });
+    return toTenant(row as TenantRow);
+  });
+  ctx.edgeFeed.changed(tenant.id);
+  return tenant;
+}
+
+/** Tables holding a tenant's data, children first: what a purge deletes. */
+const TENANT_DATA = [
+  'delete from rotation_requests where key_id in (select id from service_keys where tenant_id = $1)',
+  'delete from key_versions where key_id in (select id from service_keys where tenant_id = $1)',
+  'delete from edge_key_clients where tenant_id = $1',
+  'delete from service_keys where tenant_id = $1',
+  'delete from account_roots where account_id in (select id from accounts where tenant_id = $1)',
+  'delete from accounts where tenant_id = $1',
+  'delete from edge_changes where tenant_id = $1',
+  'delete from crypto_edges where tenant_id = $1',
+  'delete from webhooks where tenant_id = $1',
+  'delete from audit_events where tenant_id = $1',
+  'delete from tenants where id = $1',
+];
+
+/** Purges the tenants whose offboarding waiting period has ended; one audit record without a tenant stays. */
+export async function purgeOffboardedTenants(ctx: KeyChainContext): Promise<number> {
+  const due = await ctx.db.query<{ id: string; workspace: string }>(
+    "select id, workspace from tenants where state = 'OFFBOARDING' and purge_after <= $1",
+    [ctx.now()],
+  );
+  for (const tenant of due) {
+    const accounts = await ctx.db.query<{ id: string }>('select id from accounts where tenant_id = $1', [
+      tenant.id,
+    ]);
+    await ctx.db.transaction(async (sql) => {
+      for (const statement of TENANT_DATA) await sql.query(statement, [tenant.id]);
+      await recordAudit(sql, {
+        tenantId: null,
+        actor: 'cmk',
+        action: 'tenant.purge',
+        subject: tenant.workspace,
+        result: 'success',
+      });
+    });
+    for (const account of accounts) ctx.roots.forget(account.id);
+  }
+  return due.length;
 }

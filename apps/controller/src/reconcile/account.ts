@@ -4,7 +4,8 @@ import {
   accountRegionProblem,
   providerSettings,
 } from '@openkcm/api';
-import { KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
+import { clusterOf, KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
+import { keysUsing } from '../account-refs.js';
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
 import type { ObjectRef } from '../object-key.js';
@@ -19,14 +20,14 @@ export function dependentsOf(
   namespace: string,
   account: string,
 ): string[] {
-  return ctx.caches
-    .keys(cluster)
-    .filter(
-      (key) =>
-        key.metadata.namespace === namespace &&
-        (key.spec?.accountRef as { name?: string } | undefined)?.name === account,
+  // A key of a child workspace is named with its workspace.
+  return keysUsing(ctx.caches, { cluster, namespace, name: account })
+    .map((key) =>
+      (clusterOf(key) === cluster
+        ? (key.metadata.name ?? '')
+        : `${clusterOf(key)}/${key.metadata.name}`
+      ).slice(0, 253),
     )
-    .map((key) => key.metadata.name ?? '')
     .sort();
 }
 

@@ -6,6 +6,7 @@ import {
   tenantName,
 } from '@openkcm/api';
 import { KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
+import { accountOf, hierarchyProblem } from '../account-refs.js';
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
 import { keyOf, type ObjectRef } from '../object-key.js';
@@ -34,19 +35,15 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
   const finalizers = key.metadata.finalizers ?? [];
   if (!isBound(ctx, ref.cluster) && !finalizers.includes(CMK_CLEANUP_FINALIZER)) return {};
   const spec = key.spec as {
-    accountRef: { name: string };
+    accountRef: { name: string; workspace?: string };
     rotationSchedule: string;
     state: 'Enabled' | 'Disabled';
     allowedWorkloads?: string[];
   };
   const allowedWorkloads = spec.allowedWorkloads ?? [];
   const cmkKey = `${tenantPath(ref.cluster)}/keys/${encodeURIComponent(ref.name)}`;
-  const accountKey = keyOf({
-    kind: 'Account',
-    cluster: ref.cluster,
-    namespace: ref.namespace,
-    name: spec.accountRef.name,
-  });
+  const accountLocation = accountOf(key);
+  const accountKey = keyOf({ kind: 'Account', ...accountLocation });
 
   if (key.metadata.deletionTimestamp) {
     if (finalizers.includes(CMK_CLEANUP_FINALIZER)) {
@@ -88,19 +85,29 @@ export async function reconcileServiceKey(ctx: ControllerContext, ref: ObjectRef
     );
   };
 
+  const outside = hierarchyProblem(ref.cluster, accountLocation.cluster);
+  if (outside) {
+    await notReady('AccountOutsideHierarchy', `${outside}; fix spec.accountRef.workspace`);
+    return {};
+  }
   const account = ctx.caches
-    .accounts(ref.cluster)
+    .accounts(accountLocation.cluster)
     .find((item) => item.metadata.namespace === ref.namespace && item.metadata.name === spec.accountRef.name);
   if (!account) {
     await notReady(
       'AccountNotFound',
-      `Account "${spec.accountRef.name}" does not exist in this workspace; create it or fix spec.accountRef`,
+      accountLocation.cluster === ref.cluster
+        ? `Account "${spec.accountRef.name}" does not exist in this workspace; create it or fix spec.accountRef`
+        : `Account "${spec.accountRef.name}" does not exist in ${accountLocation.cluster}, or OpenKCM is not enabled there; fix spec.accountRef`,
     );
     return {};
   }
   const created = await ctx.cmk.call('POST', `${tenantPath(ref.cluster)}/keys`, {
     name: ref.name,
-    accountRef: { name: spec.accountRef.name },
+    accountRef: {
+      name: spec.accountRef.name,
+      ...(accountLocation.cluster !== ref.cluster ? { workspace: accountLocation.cluster } : {}),
+    },
     rotationSchedule: spec.rotationSchedule,
     state: STATE_TO_CMK[spec.state],
     allowedWorkloads,

@@ -118,7 +118,8 @@ export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): P
   }
   const provisioned = await ctx.cmk.call('PUT', tenantPath(workspace), {
     ...(spec.region ? { region: spec.region } : {}),
-    ...(spec.audiences ? { audiences: spec.audiences } : {}),
+    // Always sent: removing spec.audiences lifts the restriction in CMK too.
+    audiences: Array.isArray(spec.audiences) ? spec.audiences : [],
   });
   if (provisioned.status === 400) {
     await writeStatus(

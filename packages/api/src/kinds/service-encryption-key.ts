@@ -12,7 +12,20 @@ export const SPIFFE_ID_PATTERN =
 
 export const ServiceEncryptionKeySpec = Type.Object(
   {
-    accountRef: LocalObjectReference('The Account (L2) that wraps this key.'),
+    accountRef: Type.Object(
+      {
+        name: LocalObjectReference('').properties.name,
+        workspace: Type.Optional(
+          Type.String({
+            pattern: '^root(:[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$',
+            maxLength: 1024,
+            description:
+              'Workspace of the Account when it is not this one: a parent workspace in the same organisation (e.g. root:orgs:acme for a key in root:orgs:acme:team-a). Anything else is refused.',
+          }),
+        ),
+      },
+      { description: 'The Account (L2) that wraps this key: of this workspace, or of a parent workspace.' },
+    ),
     algorithm: StringEnum(ALGORITHMS, {
       default: 'AES-GCM-256',
       description: 'Encryption algorithm of the key.',

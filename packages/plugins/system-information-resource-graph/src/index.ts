@@ -107,6 +107,9 @@ export class ResourceGraphSystemInformation implements SystemInformationService 
 
   async sameHierarchy(keyWorkspace: string, accountWorkspace: string): Promise<HierarchyDecision> {
     if (keyWorkspace === accountWorkspace) return { allowed: true };
+    // Paths go into URLs of the platform API: only workspace paths, never anything else.
+    for (const path of [keyWorkspace, accountWorkspace])
+      if (!isWorkspacePath(path)) return { allowed: false, reason: `"${path}" is not a workspace path` };
     const [key, account] = await Promise.all([
       this.platform().accountInfo(keyWorkspace),
       this.platform().accountInfo(accountWorkspace),

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { isWorkspacePath } from '@openkcm/auth';
 import { KubeClient, KubeError, type KubeObject, resolveVirtualWorkspace } from '@openkcm/kube-client';
 import { PluginError } from '@openkcm/plugin-sdk';
 import { parse, type Static, Type } from '@openkcm/schema';
@@ -101,6 +102,8 @@ export class PlatformGraph {
 
   /** The AccountInfo of a workspace, or undefined when the workspace is not an account of the platform. */
   async accountInfo(workspace: string): Promise<AccountInfoSpec | undefined> {
+    // The path goes into a URL of the platform API: a workspace path and nothing else.
+    if (!isWorkspacePath(workspace)) return undefined;
     const cached = this.accounts.get(workspace);
     if (cached && this.now() - cached.at < CACHE_MS) return cached.value;
     const view = await this.client(await this.viewUrl());
