@@ -65,6 +65,14 @@ export function keychainRoutes(startRekeyWork: (accountId: string) => void): Rou
       body: Type.Object({
         region: Type.Optional(Type.String({ maxLength: 64 })),
         audiences: Type.Optional(Type.Array(Type.String({ maxLength: 256 }), { maxItems: 16 })),
+        boundSince: Type.Optional(
+          Type.String({
+            format: 'date-time',
+            maxLength: 64,
+            description:
+              "When the workspace's binding was made: after a purge only a newer binding starts over.",
+          }),
+        ),
       }),
       async handle(context, body) {
         const result = await provisionTenant(

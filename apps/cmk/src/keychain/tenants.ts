@@ -8,22 +8,27 @@ import { CmkError, notFound, platformCall } from './errors.js';
 export interface Tenant {
   id: string;
   workspace: string;
-  state: 'ACTIVE' | 'SUSPENDED' | 'OFFBOARDING';
+  state: TenantState;
   region: string | null;
   audiences: string[];
   createdAt: string;
   /** While offboarding: when the tenant and all its keys are purged. */
   purgeAfter: string | null;
+  /** After offboarding: when its data was purged (the row stays so it is not provisioned by accident). */
+  purgedAt: string | null;
 }
+
+export type TenantState = 'ACTIVE' | 'SUSPENDED' | 'OFFBOARDING' | 'PURGED';
 
 interface TenantRow {
   id: string;
   workspace: string;
-  state: 'ACTIVE' | 'SUSPENDED' | 'OFFBOARDING';
+  state: TenantState;
   region: string | null;
   audiences: string[];
   created_at: Date;
   purge_after: Date | null;
+  purged_at: Date | null;
 }
 
 function toTenant(row: TenantRow): Tenant {
@@ -35,8 +40,16 @@ function toTenant(row: TenantRow): Tenant {
     audiences: row.audiences,
     createdAt: row.created_at.toISOString(),
     purgeAfter: row.purge_after?.toISOString() ?? null,
+    purgedAt: row.purged_at?.toISOString() ?? null,
   };
 }
+
+const purged = (tenant: { workspace: string; purgedAt: string | null }) =>
+  new CmkError(
+    'FAILED_PRECONDITION',
+    `the tenant of ${tenant.workspace} was offboarded and purged on ${tenant.purgedAt}; to use OpenKCM here again, disable and enable it`,
+    { reason: 'Offboarded', purgedAt: tenant.purgedAt },
+  );
 
 const offboarding = (tenant: { workspace: string; purgeAfter: string | null }) =>
   new CmkError(
@@ -60,6 +73,7 @@ export async function getTenant(sql: Sql, workspace: string): Promise<Tenant> {
 export async function activeTenant(sql: Sql, workspace: string): Promise<Tenant> {
   const tenant = await getTenant(sql, workspace);
   if (tenant.state === 'OFFBOARDING') throw offboarding(tenant);
+  if (tenant.state === 'PURGED') throw purged(tenant);
   if (tenant.state !== 'ACTIVE') {
     throw new CmkError(
       'FAILED_PRECONDITION',
@@ -97,7 +111,7 @@ export async function checkTokenAudience(
 /** Provisions the tenant of a workspace, or returns the one that exists: calling it twice changes nothing. */
 export async function provisionTenant(
   ctx: KeyChainContext,
-  request: { workspace: string; region?: string; audiences?: string[] },
+  request: { workspace: string; region?: string; audiences?: string[]; boundSince?: string },
   actor: Actor,
 ): Promise<{ tenant: Tenant; created: boolean }> {
   const systemInformation = ctx.systemInformation;
@@ -131,6 +145,26 @@ export async function provisionTenant(
       request.workspace,
     ]);
     if (current?.state === 'OFFBOARDING') throw offboarding(toTenant(current));
+    if (current?.state === 'PURGED') {
+      // Only a binding made after the purge starts the workspace over, with a tenant as new.
+      const boundSince = request.boundSince ? new Date(request.boundSince) : undefined;
+      if (!boundSince || !current.purged_at || boundSince <= current.purged_at)
+        throw purged(toTenant(current));
+      const [restarted] = await sql.query<TenantRow>(
+        `update tenants set state = 'ACTIVE', purged_at = null, region = $2, audiences = $3, updated_at = now()
+          where id = $1 returning *`,
+        [current.id, request.region ?? null, JSON.stringify(request.audiences ?? [])],
+      );
+      await recordAudit(sql, {
+        tenantId: current.id,
+        actor: actor.name,
+        action: 'tenant.provision',
+        subject: request.workspace,
+        result: 'success',
+        details: { after: 'purge' },
+      });
+      return { tenant: toTenant(restarted as TenantRow), created: true };
+    }
     const [updated] = await sql.query<TenantRow>(
       `update tenants set region = coalesce($2, region), audiences = coalesce($3, audiences), updated_at = now()
         where workspace = $1 returning *`,
@@ -157,6 +191,7 @@ export async function setTenantState(
     ]);
     if (!current) throw notFound('tenant', workspace);
     if (current.state === 'OFFBOARDING') throw offboarding(toTenant(current));
+    if (current.state === 'PURGED') throw purged(toTenant(current));
     const [row] = await sql.query<TenantRow>(
       'update tenants set state = $2, updated_at = now() where workspace = $1 returning *',
       [workspace, state],
@@ -186,7 +221,7 @@ export async function offboardTenant(ctx: KeyChainContext, workspace: string, ac
       workspace,
     ]);
     if (!current) throw notFound('tenant', workspace);
-    if (current.state === 'OFFBOARDING') return toTenant(current);
+    if (current.state === 'OFFBOARDING' || current.state === 'PURGED') return toTenant(current);
     const purgeAfter = new Date(ctx.now().getTime() + ctx.destructionWindowSeconds * 1000);
     await sql.query(
       `update service_keys set state_before_deletion = state, state = 'PENDING_DELETION', delete_after = $2, updated_at = now()
@@ -233,10 +268,9 @@ const TENANT_DATA = [
   'delete from crypto_edges where tenant_id = $1',
   'delete from webhooks where tenant_id = $1',
   'delete from audit_events where tenant_id = $1',
-  'delete from tenants where id = $1',
 ];
 
-/** Purges the tenants whose offboarding waiting period has ended; one audit record without a tenant stays. */
+/** Purges the tenants whose offboarding waiting period has ended: their data goes, a tombstone and one audit record stay. */
 export async function purgeOffboardedTenants(ctx: KeyChainContext): Promise<number> {
   const due = await ctx.db.query<{ id: string; workspace: string }>(
     "select id, workspace from tenants where state = 'OFFBOARDING' and purge_after <= $1",
@@ -248,8 +282,12 @@ export async function purgeOffboardedTenants(ctx: KeyChainContext): Promise<numb
     ]);
     await ctx.db.transaction(async (sql) => {
       for (const statement of TENANT_DATA) await sql.query(statement, [tenant.id]);
+      await sql.query(
+        "update tenants set state = 'PURGED', purged_at = $2, purge_after = null, updated_at = now() where id = $1",
+        [tenant.id, ctx.now()],
+      );
       await recordAudit(sql, {
-        tenantId: null,
+        tenantId: tenant.id,
         actor: 'cmk',
         action: 'tenant.purge',
         subject: tenant.workspace,
