@@ -1,3 +1,4 @@
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   controlPlaneClient,
   PLATFORM_OIDC_CLIENTS,
@@ -5,6 +6,7 @@ import {
   seedAccountWorkspace,
 } from '@openkcm/local-stack';
 import {
+  NS,
   type Resource,
   ready,
   startTestStack,
@@ -193,5 +195,62 @@ describe('tenants and their hierarchy, from what the platform says', () => {
       body: { name: 'sneaky', accountRef: { name: 'shared-root', workspace: 'root:orgs:acme' } },
     });
     expect(String(otherOrg.message)).toContain('belongs to organisation acme, not globex');
+  });
+});
+
+describe('offboarding: a deleted Tenant', () => {
+  let stack: TestStack;
+  let globex: Workspace;
+  let acme: Workspace;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    [acme, , globex] = threeWorkspaces(stack);
+    for (const workspace of [acme, globex]) {
+      await workspace.enableOpenKcm();
+      await workspace.create('accounts', 'Account', 'root', {
+        providerType: 'Local',
+        keyReference: workspace === acme ? 'acme-root' : 'globex-root',
+      });
+      await workspace.create(KEY, 'ServiceEncryptionKey', 'orders', { accountRef: { name: 'root' } });
+      await workspace.waitFor(
+        KEY,
+        'orders',
+        (key) => ready(key)?.status === 'True',
+        `${workspace.path} orders Ready`,
+      );
+    }
+  }, TIMEOUTS.longTest);
+  afterAll(async () => {
+    await stack?.dispose();
+  });
+
+  it('stays, Offboarding with the purge date, while every key waits out the deletion period; other tenants go on', async () => {
+    const tenant = await globex.get('tenants', globex.tenant);
+    expect(tenant?.metadata.finalizers).toContain('keychain.openkcm.io/cmk-cleanup');
+    await globex.remove('tenants', globex.tenant);
+    const offboarding = await globex.waitFor(
+      'tenants',
+      globex.tenant,
+      (resource) => resource?.status?.phase === 'Offboarding',
+      'the Tenant to be Offboarding',
+    );
+    const purgeAfter = String((offboarding?.status as { purgeAfter?: string }).purgeAfter);
+    const days = (Date.parse(purgeAfter) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(6.9);
+    expect(message(offboarding)).toContain(`purges the tenant on ${purgeAfter}`);
+    const cmkTenant = await globex.cmk('');
+    expect(cmkTenant).toMatchObject({ state: 'OFFBOARDING' });
+    expect((await globex.cmk('/keys/orders')).state).toBe('PENDING_DELETION');
+    // The Tenant is held until the purge, so it is not created again meanwhile.
+    expect((await globex.get('tenants', globex.tenant))?.metadata.uid).toBe(tenant?.metadata.uid);
+    expect((await acme.cmk('/keys/orders')).state).toBe('ENABLED');
+    const config = new KubeConfig();
+    config.loadFromFile(stack.kubeconfig);
+    config.setCurrentContext('mallory');
+    const events = await config.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: NS });
+    expect(
+      events.items.some((event) => event.involvedObject.kind === 'Tenant' && event.reason === 'Offboarding'),
+    ).toBe(true);
   });
 });

@@ -1,9 +1,9 @@
-import { API_VERSION } from '@openkcm/api';
-import { KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
+import { API_VERSION, CMK_CLEANUP_FINALIZER } from '@openkcm/api';
+import { clusterOf, type KubeClient, KubeError, type KubeObject, keychainPath } from '@openkcm/kube-client';
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
 import type { ObjectRef } from '../object-key.js';
-import { withConditions, writeStatus } from '../status.js';
+import { kubeTime, withConditions, writeStatus } from '../status.js';
 
 export const OPENKCM_EXPORT = 'keychain.openkcm.io';
 
@@ -52,6 +52,8 @@ export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): P
   if (existing) current = existing;
   else {
     if (!bound) return {};
+    // An offboarded workspace stays so until it binds OpenKCM anew (disable, then enable).
+    if (await purgedSinceBinding(ctx, workspace)) return {};
     const created = await ctx.kube.request('POST', keychainPath(workspace, ref.namespace, 'tenants'), {
       apiVersion: API_VERSION,
       kind: 'Tenant',
@@ -86,9 +88,20 @@ export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): P
   const tenant = current;
   const now = ctx.now();
   const spec = tenant.spec ?? {};
+  if (tenant.metadata.deletionTimestamp) return offboard(ctx, kube, path, tenant, now);
+  if (bound && !(tenant.metadata.finalizers ?? []).includes(CMK_CLEANUP_FINALIZER)) {
+    await kube.mergePatch(path, {
+      metadata: {
+        finalizers: [...(tenant.metadata.finalizers ?? []), CMK_CLEANUP_FINALIZER],
+        resourceVersion: tenant.metadata.resourceVersion,
+      },
+    });
+    return { requeueAfterMs: 0 };
+  }
   if (!bound) {
     const suspended = await ctx.cmk.call('POST', `${tenantPath(workspace)}/suspend`);
-    if (suspended.status !== 200 && suspended.status !== 404)
+    // 412: offboarding or purged already, which is more than suspended.
+    if (suspended.status !== 200 && suspended.status !== 404 && suspended.status !== 412)
       throw new Error(`CMK could not suspend ${workspace}: ${cmkMessage(suspended.body)}`);
     await writeStatus(
       kube,
@@ -120,7 +133,27 @@ export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): P
     ...(spec.region ? { region: spec.region } : {}),
     // Always sent: removing spec.audiences lifts the restriction in CMK too.
     audiences: Array.isArray(spec.audiences) ? spec.audiences : [],
+    ...(bindingTime(ctx, workspace) ? { boundSince: bindingTime(ctx, workspace) } : {}),
   });
+  if (provisioned.status === 412) {
+    await writeStatus(
+      kube,
+      path,
+      tenant,
+      {
+        phase: 'Suspended',
+        workspace,
+        observedGeneration: tenant.metadata.generation,
+        conditions: withConditions(
+          tenant,
+          [{ type: 'Ready', status: 'False', reason: 'Offboarded', message: cmkMessage(provisioned.body) }],
+          now,
+        ),
+      },
+      now,
+    );
+    return {};
+  }
   if (provisioned.status === 400) {
     await writeStatus(
       ctx.kube,
@@ -179,4 +212,71 @@ export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): P
     now,
   );
   return {};
+}
+
+/** When the workspace's binding to OpenKCM was made (RFC 3339), if the cache holds it. */
+function bindingTime(ctx: ControllerContext, workspace: string): string | undefined {
+  return ctx.caches.bindings(workspace).find(bindsOpenKcm)?.metadata.creationTimestamp;
+}
+
+/** Whether CMK purged this workspace's tenant after its current binding was made. */
+async function purgedSinceBinding(ctx: ControllerContext, workspace: string): Promise<boolean> {
+  const known = await ctx.cmk.call('GET', tenantPath(workspace));
+  if (known.status !== 200 || known.body.state !== 'PURGED') return false;
+  const bound = Date.parse(bindingTime(ctx, workspace) ?? '');
+  return !(bound > Date.parse(String(known.body.purgedAt)));
+}
+
+/**
+ * A deleted Tenant offboards: CMK puts every key and Account in the deletion waiting period and
+ * purges the tenant when it ends; the Tenant stays, Offboarding with the date, until then.
+ */
+async function offboard(
+  ctx: ControllerContext,
+  kube: KubeClient,
+  path: string,
+  tenant: KubeObject,
+  now: Date,
+): Promise<ReconcileResult> {
+  const finalizers = tenant.metadata.finalizers ?? [];
+  if (!finalizers.includes(CMK_CLEANUP_FINALIZER)) return {};
+  const workspace = clusterOf(tenant);
+  const offboarded = await ctx.cmk.call('POST', `${tenantPath(workspace)}/offboard`);
+  if (offboarded.status !== 200 && offboarded.status !== 404)
+    throw new Error(`CMK could not offboard ${workspace}: ${cmkMessage(offboarded.body)}`);
+  if (offboarded.status === 404 || offboarded.body.state === 'PURGED') {
+    await kube.mergePatch(path, {
+      metadata: {
+        finalizers: finalizers.filter((item) => item !== CMK_CLEANUP_FINALIZER),
+        resourceVersion: tenant.metadata.resourceVersion,
+      },
+    });
+    return {};
+  }
+  const purgeAfter = String(offboarded.body.purgeAfter);
+  await writeStatus(
+    kube,
+    path,
+    tenant,
+    {
+      phase: 'Offboarding',
+      purgeAfter: kubeTime(purgeAfter),
+      conditions: withConditions(
+        tenant,
+        [
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: 'Offboarding',
+            message: `the Tenant was deleted: every key is in its deletion waiting period (decryption refused) and CMK destroys the keys and purges the tenant on ${kubeTime(purgeAfter)}`,
+          },
+        ],
+        now,
+      ),
+    },
+    now,
+  );
+  return {
+    requeueAfterMs: Math.min(Math.max(1000, Date.parse(purgeAfter) - now.getTime() + 1000), ctx.revalidateMs),
+  };
 }

@@ -1,9 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Conditions, ObservedGeneration } from '../common.js';
-import { REGION, StringEnum } from '../schema-helpers.js';
+import { REGION, StringEnum, Timestamp } from '../schema-helpers.js';
 import { AGE_COLUMN, type KindDefinition, READY_COLUMN } from './kind-definition.js';
 
-export const TENANT_PHASES = ['Provisioning', 'Active', 'Suspended'] as const;
+export const TENANT_PHASES = ['Provisioning', 'Active', 'Suspended', 'Offboarding'] as const;
 
 /** FR-101: a workspace's Tenant is named after it, e.g. tenant-root-orgs-acme. */
 export function tenantName(workspace: string): string {
@@ -17,14 +17,16 @@ export const TenantSpec = Type.Object(
       Type.String({
         pattern: REGION,
         maxLength: 64,
-        description: 'Region the tenant key material is kept in, e.g. eu-central-1.',
+        description:
+          "Region the tenant key material is kept in, e.g. eu-central-1: one of the platform's regions.",
       }),
     ),
     audiences: Type.Optional(
       Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
         maxItems: 16,
         'x-kubernetes-list-type': 'set',
-        description: 'Token audiences CMK accepts for this tenant.',
+        description:
+          "OIDC clients of the organisation whose tokens CMK accepts for this tenant (a token's aud or azp); none: any.",
       }),
     ),
   },
@@ -33,7 +35,13 @@ export const TenantSpec = Type.Object(
 
 export const TenantStatus = Type.Object({
   phase: Type.Optional(
-    StringEnum(TENANT_PHASES, { description: 'Provisioning (grey), Active (green), Suspended (red).' }),
+    StringEnum(TENANT_PHASES, {
+      description:
+        'Provisioning (grey), Active (green), Suspended (red), Offboarding (deleted: keys wait out the deletion period, then the tenant is purged).',
+    }),
+  ),
+  purgeAfter: Type.Optional(
+    Timestamp('While offboarding: when CMK destroys the keys and purges the tenant.'),
   ),
   workspace: Type.Optional(
     Type.String({ maxLength: 1024, description: 'The workspace path, e.g. root:orgs:acme.' }),
