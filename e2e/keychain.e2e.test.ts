@@ -37,11 +37,11 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
   const servedScripts: Array<{ url: string; encoding: string; cache: string }> = [];
 
   /** A screenshot for people, and an accessibility scan that fails the test on serious findings. */
-  const inspect = async (screen: string) => {
-    const theme = (await page.evaluate(() => document.documentElement.dataset.openkcmTheme)) ?? 'light';
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: join(SHOTS, `${screen}-${theme}.png`), fullPage: true });
-    const violations = await seriousViolations(page);
+  const inspect = async (screen: string, on: Page = page) => {
+    const theme = (await on.evaluate(() => document.documentElement.dataset.openkcmTheme)) ?? 'light';
+    await on.waitForTimeout(300);
+    await on.screenshot({ path: join(SHOTS, `${screen}-${theme}.png`), fullPage: true });
+    const violations = await seriousViolations(on);
     expect(violations, `accessibility of ${screen} (${theme})`).toEqual([]);
   };
 
@@ -340,6 +340,29 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     await outsider.getByText('You cannot see this workspace').waitFor(LONG);
     await expect(outsider.getByText('acme-dark').count()).resolves.toBe(0);
     await outsider.context().close();
+  });
+
+  it('mallory offboards her tenant only after typing the workspace path; the settings show the purge date', async () => {
+    const owner = await (await newContext(browser)).newPage();
+    await signIn(owner, stack.endpoints.shell ?? '', 'mallory');
+    await expect.poll(() => owner.url(), LONG).toContain('/workspaces/root:orgs:globex/keychain');
+    await owner.getByRole('treeitem', { name: 'Workspace Settings' }).click();
+    await owner.getByRole('switch', { name: 'Enable OpenKCM (Key Chain Manager)' }).click();
+    await owner.getByTestId('settings-tenant-phase').filter({ hasText: 'Active' }).waitFor(LONG);
+    await owner.getByRole('button', { name: 'Offboard tenant…' }).click();
+    const confirm = dialog(owner, 'Offboard the tenant?');
+    const offboardButton = confirm.getByRole('button', { name: 'Offboard' });
+    await expect(offboardButton.isDisabled()).resolves.toBe(true);
+    await confirm.locator('#offboard-confirm input').fill('root:orgs:globe');
+    await expect(offboardButton.isDisabled()).resolves.toBe(true);
+    await confirm.locator('#offboard-confirm input').fill('root:orgs:globex');
+    await inspect('offboard-dialog', owner);
+    await offboardButton.click();
+    await owner.getByTestId('settings-tenant-phase').filter({ hasText: 'Offboarding' }).waitFor(LONG);
+    await expect(owner.getByTestId('settings-offboarding').textContent()).resolves.toMatch(
+      /purges the tenant on \d{4}-\d{2}-\d{2}T/,
+    );
+    await owner.context().close();
   });
 
   it('runs the same flow inside a Luigi-style host: token, workspace and theme from Luigi Client, updated live', async () => {

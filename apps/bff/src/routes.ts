@@ -14,6 +14,7 @@ import {
   AccountPatch,
   KeyBody,
   KeyPatch,
+  OffboardBody,
   type OverviewResponse,
   type PendingDeletionResponse,
   RekeyBody,
@@ -172,6 +173,26 @@ export const ROUTES: Route[] = [
         if (!(error instanceof KubeError && error.status === 409)) throw error;
       });
       return { enabled: true };
+    },
+  }),
+  route({
+    method: 'post',
+    path: `${W}/openkcm/offboard`,
+    summary:
+      'Offboard the tenant: every key enters its deletion waiting period, then CMK purges the tenant; the workspace path must be typed to confirm',
+    body: OffboardBody,
+    async handle(context, body) {
+      if (body.confirm !== context.workspace)
+        throw new ApiError(
+          400,
+          'CONFIRMATION_REQUIRED',
+          `type the workspace path "${context.workspace}" to confirm offboarding`,
+          {
+            field: 'confirm',
+          },
+        );
+      await context.kube.request('DELETE', path(context, 'tenants', tenantName(context.workspace)));
+      return { offboarding: true };
     },
   }),
   route({

@@ -576,6 +576,17 @@ describe('the BFF with the real stack', () => {
     expect(resumed.some((event) => event.data.name === 'while-away')).toBe(true);
   });
 
+  it('offboards only with the workspace path typed, and only for Admins', async () => {
+    const unconfirmed = await call('alice', 'POST', `${ACME}/openkcm/offboard`, { confirm: 'root:orgs:acm' });
+    expect(unconfirmed.status).toBe(400);
+    expect(unconfirmed.body).toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    expect(unconfirmed.body.message).toContain('type the workspace path "root:orgs:acme"');
+    const viewer = await call('victor', 'POST', `${ACME}/openkcm/offboard`, { confirm: 'root:orgs:acme' });
+    expect(viewer.status).toBe(403);
+    const tenant = (await call('alice', 'GET', `${ACME}/openkcm`)).body.tenant;
+    expect(tenant?.metadata?.deletionTimestamp).toBeUndefined();
+  });
+
   it('disables OpenKCM: the Tenant is suspended', async () => {
     expect((await call('alice', 'DELETE', `${ACME}/openkcm`)).body).toEqual({ enabled: false });
     await eventually(

@@ -5,6 +5,7 @@ import {
   CardHeader,
   Dialog,
   FlexBox,
+  Input,
   Label,
   MessageStrip,
   ObjectStatus,
@@ -15,7 +16,12 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { callBff, type OpenkcmStatus } from './bff.js';
 
-const PHASE_STATE = { Provisioning: 'None', Active: 'Positive', Suspended: 'Negative' } as const;
+const PHASE_STATE = {
+  Provisioning: 'None',
+  Active: 'Positive',
+  Suspended: 'Negative',
+  Offboarding: 'Critical',
+} as const;
 
 /** FR-101: enabling OpenKCM binds the provider; the controller then provisions the Tenant. */
 export function WorkspaceSettings({
@@ -31,6 +37,8 @@ export function WorkspaceSettings({
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [confirmDisable, setConfirmDisable] = useState(false);
+  const [offboarding, setOffboarding] = useState(false);
+  const [typed, setTyped] = useState('');
   const path = `/workspaces/${workspace}/openkcm`;
   const refresh = useCallback(async () => {
     try {
@@ -49,7 +57,7 @@ export function WorkspaceSettings({
   useEffect(() => {
     if (
       !status ||
-      (status.enabled && phase === 'Active') ||
+      (status.enabled && (phase === 'Active' || phase === 'Offboarding')) ||
       (!status.enabled && phase !== 'Provisioning' && phase !== 'Active')
     )
       return;
@@ -69,6 +77,20 @@ export function WorkspaceSettings({
     }
   };
   const isAdmin = status?.role === 'Admin';
+  const offboard = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await callBff(bffUrl, await getToken(), 'POST', `${path}/offboard`, { confirm: typed });
+      setOffboarding(false);
+      setTyped('');
+      await refresh();
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <FlexBox direction="Column" style={{ gap: '1rem', padding: '1rem', maxWidth: '48rem' }}>
       <Title level="H2">Workspace Settings</Title>
@@ -113,8 +135,82 @@ export function WorkspaceSettings({
             Creates your tenant's key chain: Accounts (roots of trust) and service keys, managed in the Key
             Chain tab.
           </Text>
+          {phase === 'Offboarding' && (
+            <MessageStrip design="Critical" hideCloseButton data-testid="settings-offboarding">
+              Offboarding: every key is in its deletion waiting period and no longer decrypts. CMK destroys
+              the keys and purges the tenant on{' '}
+              {status?.tenant?.status?.purgeAfter ?? 'the end of the period'}.
+            </MessageStrip>
+          )}
         </FlexBox>
       </Card>
+      {isAdmin && status?.tenant && phase !== 'Offboarding' && (
+        <Card
+          header={<CardHeader titleText="Leave OpenKCM" subtitleText="Offboard this workspace's tenant" />}
+        >
+          <FlexBox direction="Column" style={{ gap: '0.5rem', padding: '0 1rem 1rem' }}>
+            <Text>
+              Offboarding destroys every key of this workspace after the 7-day deletion waiting period and
+              then purges the tenant. Disabling OpenKCM instead only suspends it.
+            </Text>
+            <FlexBox>
+              <Button design="Negative" disabled={busy} onClick={() => setOffboarding(true)}>
+                Offboard tenant…
+              </Button>
+            </FlexBox>
+          </FlexBox>
+        </Card>
+      )}
+      <Dialog
+        open={offboarding}
+        headerText="Offboard the tenant?"
+        accessibleName="Offboard the tenant?"
+        onClose={() => {
+          setOffboarding(false);
+          setTyped('');
+        }}
+        footer={
+          <Bar
+            endContent={
+              <>
+                <Button
+                  design="Negative"
+                  disabled={typed !== workspace || busy}
+                  onClick={() => void offboard()}
+                >
+                  Offboard
+                </Button>
+                <Button
+                  design="Transparent"
+                  onClick={() => {
+                    setOffboarding(false);
+                    setTyped('');
+                  }}
+                >
+                  Cancel
+                </Button>
+              </>
+            }
+          />
+        }
+      >
+        <FlexBox direction="Column" style={{ gap: '0.5rem', maxWidth: '32rem' }}>
+          <Text>
+            Every key and Account of {workspace} enters its deletion waiting period now: nothing decrypts with
+            them any more. When the period ends, CMK destroys them and purges the tenant. This cannot be
+            undone after that.
+          </Text>
+          <Label for="offboard-confirm" required>
+            Type {workspace} to confirm
+          </Label>
+          <Input
+            id="offboard-confirm"
+            accessibleName={`Type ${workspace} to confirm`}
+            value={typed}
+            onInput={(event) => setTyped(event.target.value)}
+          />
+        </FlexBox>
+      </Dialog>
       <Dialog
         open={confirmDisable}
         headerText="Disable OpenKCM?"

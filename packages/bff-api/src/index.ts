@@ -39,6 +39,10 @@ export const AccountPatch = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 1024 })),
   region: Type.Optional(Type.String({ maxLength: 64 })),
 });
+/** Offboarding a tenant is final: the workspace path, typed. */
+export const OffboardBody = Type.Object({
+  confirm: Type.String({ maxLength: 1024, description: 'The workspace path, typed to confirm' }),
+});
 export const RekeyBody = Type.Object({
   keyReference: Type.String({ minLength: 1, maxLength: 2048 }),
   confirm: Type.String({ maxLength: 63, description: 'The Account name, typed to confirm' }),
