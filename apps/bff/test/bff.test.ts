@@ -425,7 +425,7 @@ describe('the BFF with the real stack', () => {
     );
   });
 
-  it("tells at once that a deleted key's name is held through its waiting period, in the answer and in the conditions", async () => {
+  it("holds a deleted key's name through its waiting period in the console, and restores the key when kubectl applies it again", async () => {
     expect(
       (await call('alice', 'POST', `${ACME}/keys`, { name: 'transient', accountRef: { name: 'root' } }))
         .status,
@@ -452,7 +452,8 @@ describe('the BFF with the real stack', () => {
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ code: 'NAME_PENDING_DELETION', details: { name: 'transient' } });
     expect(again.body.message).toContain('waiting period');
-    // kubectl users bypass the BFF: the controller says the same in the key's Ready condition.
+    // kubectl users bypass the BFF: applying the same key again in its waiting period restores it,
+    // as cloud KMS controllers do, and the key says so.
     const kube = new KubeClient(
       stack.endpoints.controlPlane ?? '',
       await stack.tokenFor('alice'),
@@ -468,18 +469,18 @@ describe('the BFF with the real stack', () => {
         spec: { accountRef: { name: 'root' } },
       },
     );
-    const reasonOf = async () =>
+    const restored = async () =>
       (
         (await read('transient')).body.status?.conditions as
           | Array<{ type: string; reason: string; message: string }>
           | undefined
-      )?.find((condition) => condition.type === 'Ready');
+      )?.find((condition) => condition.type === 'Restored');
     await eventually(
-      async () => (await reasonOf())?.reason === 'NamePendingDeletion',
+      async () => (await restored())?.reason === 'RestoredFromDeletion',
       TIMEOUTS.converge,
-      'the condition',
+      'the key to be restored',
     );
-    expect((await reasonOf())?.message).toContain('cancel its deletion');
+    expect((await restored())?.message).toContain('restored with its 1 version(s)');
     await kube.request(
       'DELETE',
       '/clusters/root:orgs:acme/apis/keychain.openkcm.io/v1alpha1/namespaces/default/serviceencryptionkeys/transient',
@@ -488,7 +489,7 @@ describe('the BFF with the real stack', () => {
 
   it('lists what waits for deletion and cancels it: the key comes back Active with its versions and Events', async () => {
     const read = (name: string) => call('alice', 'GET', `${ACME}/keys/${name}`);
-    // The previous test deleted the kubectl-made "transient" again; wait until it is gone.
+    // The previous test deleted the restored "transient" again; wait until it is gone.
     await eventually(
       async () => (await read('transient')).status === 404,
       TIMEOUTS.converge,

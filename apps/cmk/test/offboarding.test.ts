@@ -44,6 +44,18 @@ describe('offboarding a tenant', () => {
     await cmk?.close();
   });
 
+  it('refuses to offboard a tenant whose Accounts keys of a child workspace use, naming them', async () => {
+    const borrowed = await cmk.call('alice', 'POST', `${TEAM}/keys`, {
+      name: 'borrowed',
+      accountRef: { name: 'root', workspace: 'root:orgs:acme' },
+    });
+    expect(borrowed.status).toBe(201);
+    const refused = await cmk.call('controller', 'POST', `${ACME}/offboard`);
+    expect(refused.status).toBe(412);
+    expect(refused.body.message).toContain('root:orgs:acme:team-a/borrowed');
+    expect((await cmk.call('alice', 'GET', `${ACME}/keys/orders`)).body.state).toBe('ENABLED');
+  });
+
   it('is for the product services only', async () => {
     expect((await cmk.call('alice', 'POST', `${TEAM}/offboard`)).status).toBe(403);
   });

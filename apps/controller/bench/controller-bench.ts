@@ -4,6 +4,7 @@
 //   pnpm run bench:controller -- --quick   50 keys, 10 rotations (what the smoke test runs)
 import { parseArgs } from 'node:util';
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { openKcmBinding } from '@openkcm/api';
 import { eventually, startTestStack } from '@openkcm/testkit';
 
 const { values } = parseArgs({
@@ -61,12 +62,7 @@ try {
     group: 'apis.kcp.io',
     version: 'v1alpha1',
     plural: 'apibindings',
-    body: {
-      apiVersion: 'apis.kcp.io/v1alpha1',
-      kind: 'APIBinding',
-      metadata: { name: 'openkcm' },
-      spec: { reference: { export: { name: GROUP } } },
-    },
+    body: openKcmBinding(),
   });
   await api.createNamespacedCustomObject({
     group: GROUP,

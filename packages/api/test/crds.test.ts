@@ -30,9 +30,20 @@ describe('deploy/crds and deploy/platform-mesh', () => {
   );
 
   it('exports every kind to kcp with the same schema as its CRD, and the Console tab loads the Luigi page', () => {
-    const [schemas, exported, , content] = renderPlatformMeshFiles().map(({ content }) =>
-      parseAllDocuments(content).map((document) => document.toJS()),
+    const files = new Map(
+      renderPlatformMeshFiles().map(({ file, content }) => [
+        file,
+        parseAllDocuments(content).map((document) => document.toJS()),
+      ]),
     );
+    const schemas = files.get('apiresourceschemas.yaml');
+    const exported = files.get('apiexport.yaml');
+    const content = files.get('contentconfiguration.yaml');
+    // The controller finds the export's virtual workspace through its endpoint slice.
+    expect(files.get('apiexportendpointslice.yaml')?.[0].spec.export).toEqual({
+      path: 'root:openkcm',
+      name: exported?.[0].metadata.name,
+    });
     expect(schemas?.map((schema) => schema.spec.names.kind)).toEqual(KINDS.map((kind) => kind.kind));
     expect(schemas?.[0].spec.versions).toEqual(
       toCustomResourceDefinition(KINDS[0] as (typeof KINDS)[number]).spec.versions,

@@ -25,7 +25,7 @@ function sign(
   })
     .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
     .setIssuer(String(claims.iss ?? ISSUER))
-    .setAudience(String(claims.aud ?? 'openkcm'))
+    .setAudience(Array.isArray(claims.aud) ? claims.aud.map(String) : String(claims.aud ?? 'openkcm'))
     .setSubject('user-1')
     .setIssuedAt()
     .setExpirationTime(options.expiresIn ?? '5m')
@@ -56,7 +56,15 @@ describe('token verification', () => {
       subject: 'user-1',
       system: false,
       grants: [{ workspace: 'root:orgs:acme', role: 'Admin' }],
+      audiences: ['openkcm'],
     });
+  });
+
+  it("keeps the token's audiences and the client it was issued to, for tenants that accept only some", async () => {
+    const principal = await verifier().verify(
+      await sign({ aud: ['openkcm', 'acme-console'], azp: 'acme-shell' }),
+    );
+    expect(principal.audiences).toEqual(['openkcm', 'acme-console', 'acme-shell']);
   });
 
   type MakeToken = () => Promise<string | undefined>;

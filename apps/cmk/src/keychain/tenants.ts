@@ -222,6 +222,18 @@ export async function offboardTenant(ctx: KeyChainContext, workspace: string, ac
     ]);
     if (!current) throw notFound('tenant', workspace);
     if (current.state === 'OFFBOARDING' || current.state === 'PURGED') return toTenant(current);
+    // Keys of child workspaces may use this tenant's Accounts (FR-4.3): they must go first.
+    const borrowers = await sql.query<{ workspace: string; name: string }>(
+      `select t.workspace, k.name from service_keys k join accounts a on a.id = k.account_id join tenants t on t.id = k.tenant_id
+        where a.tenant_id = $1 and k.tenant_id <> $1 and k.state <> 'DESTROYED' order by t.workspace, k.name limit 20`,
+      [current.id],
+    );
+    if (borrowers.length > 0)
+      throw new CmkError(
+        'FAILED_PRECONDITION',
+        `keys of other workspaces use Accounts of ${workspace}: ${borrowers.map((key) => `${key.workspace}/${key.name}`).join(', ')}; delete them or move them to their own Accounts first`,
+        { reason: 'AccountsInUse', keys: borrowers },
+      );
     const purgeAfter = new Date(ctx.now().getTime() + ctx.destructionWindowSeconds * 1000);
     await sql.query(
       `update service_keys set state_before_deletion = state, state = 'PENDING_DELETION', delete_after = $2, updated_at = now()
@@ -262,6 +274,8 @@ const TENANT_DATA = [
   'delete from key_versions where key_id in (select id from service_keys where tenant_id = $1)',
   'delete from edge_key_clients where tenant_id = $1',
   'delete from service_keys where tenant_id = $1',
+  // Destroyed keys of child workspaces that had used its Accounts (their material is gone already).
+  "delete from service_keys where state = 'DESTROYED' and account_id in (select id from accounts where tenant_id = $1)",
   'delete from account_roots where account_id in (select id from accounts where tenant_id = $1)',
   'delete from accounts where tenant_id = $1',
   'delete from edge_changes where tenant_id = $1',

@@ -3,7 +3,7 @@ import { clusterOf, type KubeClient, KubeError, type KubeObject, keychainPath } 
 import { tenantPath } from '../cmk-client.js';
 import { type ControllerContext, cmkMessage, type ReconcileResult } from '../context.js';
 import type { ObjectRef } from '../object-key.js';
-import { kubeTime, withConditions, writeStatus } from '../status.js';
+import { type DesiredCondition, kubeTime, withConditions, writeStatus } from '../status.js';
 
 export const OPENKCM_EXPORT = 'keychain.openkcm.io';
 
@@ -88,7 +88,25 @@ export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): P
   const tenant = current;
   const now = ctx.now();
   const spec = tenant.spec ?? {};
-  if (tenant.metadata.deletionTimestamp) return offboard(ctx, kube, path, tenant, now);
+  const report = (
+    phase: string | undefined,
+    ready: Omit<DesiredCondition, 'type'>,
+    extra: Record<string, unknown> = {},
+  ) =>
+    writeStatus(
+      kube,
+      path,
+      tenant,
+      {
+        ...(phase ? { phase } : {}),
+        workspace,
+        observedGeneration: tenant.metadata.generation,
+        ...extra,
+        conditions: withConditions(tenant, [{ type: 'Ready', ...ready }], now),
+      },
+      now,
+    );
+  if (tenant.metadata.deletionTimestamp) return offboard(ctx, kube, path, tenant, report);
   if (bound && !(tenant.metadata.finalizers ?? []).includes(CMK_CLEANUP_FINALIZER)) {
     await kube.mergePatch(path, {
       metadata: {
@@ -103,81 +121,35 @@ export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): P
     // 412: offboarding or purged already, which is more than suspended.
     if (suspended.status !== 200 && suspended.status !== 404 && suspended.status !== 412)
       throw new Error(`CMK could not suspend ${workspace}: ${cmkMessage(suspended.body)}`);
-    await writeStatus(
-      kube,
-      path,
-      tenant,
-      {
-        phase: 'Suspended',
-        workspace,
-        observedGeneration: tenant.metadata.generation,
-        conditions: withConditions(
-          tenant,
-          [
-            {
-              type: 'Ready',
-              status: 'False',
-              reason: 'OpenKCMDisabled',
-              message:
-                'OpenKCM is disabled in this workspace, so its keys do not work. Enable OpenKCM again to resume the same tenant.',
-            },
-          ],
-          now,
-        ),
-      },
-      now,
-    );
+    await report('Suspended', {
+      status: 'False',
+      reason: 'OpenKCMDisabled',
+      message:
+        'OpenKCM is disabled in this workspace, so its keys do not work. Enable OpenKCM again to resume the same tenant.',
+    });
     return {};
   }
+  const boundSince = bindingTime(ctx, workspace);
   const provisioned = await ctx.cmk.call('PUT', tenantPath(workspace), {
     ...(spec.region ? { region: spec.region } : {}),
     // Always sent: removing spec.audiences lifts the restriction in CMK too.
     audiences: Array.isArray(spec.audiences) ? spec.audiences : [],
-    ...(bindingTime(ctx, workspace) ? { boundSince: bindingTime(ctx, workspace) } : {}),
+    ...(boundSince ? { boundSince } : {}),
   });
   if (provisioned.status === 412) {
-    await writeStatus(
-      kube,
-      path,
-      tenant,
-      {
-        phase: 'Suspended',
-        workspace,
-        observedGeneration: tenant.metadata.generation,
-        conditions: withConditions(
-          tenant,
-          [{ type: 'Ready', status: 'False', reason: 'Offboarded', message: cmkMessage(provisioned.body) }],
-          now,
-        ),
-      },
-      now,
-    );
+    await report('Suspended', {
+      status: 'False',
+      reason: 'Offboarded',
+      message: cmkMessage(provisioned.body),
+    });
     return {};
   }
   if (provisioned.status === 400) {
-    await writeStatus(
-      ctx.kube,
-      path,
-      tenant,
-      {
-        phase: 'Provisioning',
-        workspace,
-        observedGeneration: tenant.metadata.generation,
-        conditions: withConditions(
-          tenant,
-          [
-            {
-              type: 'Ready',
-              status: 'False',
-              reason: 'InvalidSpec',
-              message: `${cmkMessage(provisioned.body)}. Fix spec.region or spec.audiences.`,
-            },
-          ],
-          now,
-        ),
-      },
-      now,
-    );
+    await report('Provisioning', {
+      status: 'False',
+      reason: 'InvalidSpec',
+      message: `${cmkMessage(provisioned.body)}. Fix spec.region or spec.audiences.`,
+    });
     return {};
   }
   if (provisioned.status !== 200 && provisioned.status !== 201)
@@ -187,32 +159,19 @@ export async function reconcileTenant(ctx: ControllerContext, ref: ObjectRef): P
     if (resumed.status !== 200)
       throw new Error(`CMK could not resume ${workspace}: ${cmkMessage(resumed.body)}`);
   }
-  await writeStatus(
-    ctx.kube,
-    path,
-    tenant,
-    {
-      phase: 'Active',
-      workspace,
-      cmkTenantID: String(provisioned.body.id ?? ''),
-      observedGeneration: tenant.metadata.generation,
-      conditions: withConditions(
-        tenant,
-        [
-          {
-            type: 'Ready',
-            status: 'True',
-            reason: 'Active',
-            message: 'the tenant is provisioned in CMK and its keys work',
-          },
-        ],
-        now,
-      ),
-    },
-    now,
+  await report(
+    'Active',
+    { status: 'True', reason: 'Active', message: 'the tenant is provisioned in CMK and its keys work' },
+    { cmkTenantID: String(provisioned.body.id ?? '') },
   );
   return {};
 }
+
+type Report = (
+  phase: string | undefined,
+  ready: Omit<DesiredCondition, 'type'>,
+  extra?: Record<string, unknown>,
+) => Promise<void>;
 
 /** When the workspace's binding to OpenKCM was made (RFC 3339), if the cache holds it. */
 function bindingTime(ctx: ControllerContext, workspace: string): string | undefined {
@@ -236,12 +195,20 @@ async function offboard(
   kube: KubeClient,
   path: string,
   tenant: KubeObject,
-  now: Date,
+  report: Report,
 ): Promise<ReconcileResult> {
   const finalizers = tenant.metadata.finalizers ?? [];
   if (!finalizers.includes(CMK_CLEANUP_FINALIZER)) return {};
   const workspace = clusterOf(tenant);
   const offboarded = await ctx.cmk.call('POST', `${tenantPath(workspace)}/offboard`);
+  if (offboarded.status === 412) {
+    await report(undefined, {
+      status: 'False',
+      reason: 'OffboardingBlocked',
+      message: cmkMessage(offboarded.body),
+    });
+    return { requeueAfterMs: ctx.revalidateMs, backoff: true };
+  }
   if (offboarded.status !== 200 && offboarded.status !== 404)
     throw new Error(`CMK could not offboard ${workspace}: ${cmkMessage(offboarded.body)}`);
   if (offboarded.status === 404 || offboarded.body.state === 'PURGED') {
@@ -253,30 +220,20 @@ async function offboard(
     });
     return {};
   }
-  const purgeAfter = String(offboarded.body.purgeAfter);
-  await writeStatus(
-    kube,
-    path,
-    tenant,
+  const purgeAfter = kubeTime(String(offboarded.body.purgeAfter));
+  await report(
+    'Offboarding',
     {
-      phase: 'Offboarding',
-      purgeAfter: kubeTime(purgeAfter),
-      conditions: withConditions(
-        tenant,
-        [
-          {
-            type: 'Ready',
-            status: 'False',
-            reason: 'Offboarding',
-            message: `the Tenant was deleted: every key is in its deletion waiting period (decryption refused) and CMK destroys the keys and purges the tenant on ${kubeTime(purgeAfter)}`,
-          },
-        ],
-        now,
-      ),
+      status: 'False',
+      reason: 'Offboarding',
+      message: `the Tenant was deleted: every key is in its deletion waiting period (decryption refused) and CMK destroys the keys and purges the tenant on ${purgeAfter}`,
     },
-    now,
+    { purgeAfter },
   );
   return {
-    requeueAfterMs: Math.min(Math.max(1000, Date.parse(purgeAfter) - now.getTime() + 1000), ctx.revalidateMs),
+    requeueAfterMs: Math.min(
+      Math.max(1000, Date.parse(purgeAfter) - ctx.now().getTime() + 1000),
+      ctx.revalidateMs,
+    ),
   };
 }
