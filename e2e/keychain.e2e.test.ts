@@ -362,6 +362,8 @@ describe.runIf(browserTestsRunnable())('the Key Chain in a real browser, against
     await expect(owner.getByTestId('settings-offboarding').textContent()).resolves.toMatch(
       /purges the tenant on \d{4}-\d{2}-\d{2}T/,
     );
+    await expect(owner.getByRole('button', { name: 'Offboard tenant…' }).count()).resolves.toBe(0);
+    await inspect('workspace-settings-offboarding', owner);
     await owner.context().close();
   });
 

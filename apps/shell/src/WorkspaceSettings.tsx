@@ -53,17 +53,19 @@ export function WorkspaceSettings({
     void refresh();
   }, [refresh]);
   const phase = status?.tenant?.status?.phase ?? (status?.enabled ? 'Provisioning' : undefined);
+  // Deleted, but the controller has not yet said Offboarding: keep asking.
+  const offboardRequested = Boolean(status?.tenant?.metadata?.deletionTimestamp) && phase !== 'Offboarding';
   // Until the Tenant settles, poll: the Key Chain's live stream is not open on this page.
   useEffect(() => {
     if (
       !status ||
-      (status.enabled && (phase === 'Active' || phase === 'Offboarding')) ||
+      (status.enabled && !offboardRequested && (phase === 'Active' || phase === 'Offboarding')) ||
       (!status.enabled && phase !== 'Provisioning' && phase !== 'Active')
     )
       return;
     const timer = setInterval(() => void refresh(), 1000);
     return () => clearInterval(timer);
-  }, [status, phase, refresh]);
+  }, [status, phase, offboardRequested, refresh]);
   const change = async (enable: boolean) => {
     setBusy(true);
     setError(undefined);
@@ -144,7 +146,7 @@ export function WorkspaceSettings({
           )}
         </FlexBox>
       </Card>
-      {isAdmin && status?.tenant && phase !== 'Offboarding' && (
+      {isAdmin && status?.tenant && !status.tenant.metadata?.deletionTimestamp && (
         <Card
           header={<CardHeader titleText="Leave OpenKCM" subtitleText="Offboard this workspace's tenant" />}
         >

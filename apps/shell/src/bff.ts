@@ -3,7 +3,10 @@ import type { ApiErrorBody, MeResponse } from '@openkcm/bff-api';
 export interface OpenkcmStatus {
   enabled: boolean;
   role: 'Admin' | 'Viewer' | null;
-  tenant: { status?: { phase?: string; purgeAfter?: string } } | null;
+  tenant: {
+    metadata?: { deletionTimestamp?: string };
+    status?: { phase?: string; purgeAfter?: string };
+  } | null;
 }
 
 /** The few BFF calls the shell itself makes (who am I, Workspace Settings). */
