@@ -235,7 +235,7 @@ describe('offboarding: a deleted Tenant', () => {
       (resource) => resource?.status?.phase === 'Offboarding',
       'the Tenant to be Offboarding',
     );
-    const purgeAfter = String((offboarding?.status as { purgeAfter?: string }).purgeAfter);
+    const purgeAfter = String((offboarding?.status as { purgeAfter?: string } | undefined)?.purgeAfter);
     const days = (Date.parse(purgeAfter) - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(6.9);
     expect(message(offboarding)).toContain(`purges the tenant on ${purgeAfter}`);
