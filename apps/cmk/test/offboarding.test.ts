@@ -8,37 +8,19 @@ const DAY = 86_400;
 /** A tenant that leaves: its keys wait out the deletion period, then it is purged (test clock). */
 describe('offboarding a tenant', () => {
   let cmk: CmkHarness;
+  /** A tenant with an Account `root` and a key `orders`, as the controller and alice make them. */
+  const tenantWithKey = async (tenant: string) => {
+    expect((await cmk.call('controller', 'PUT', tenant, {})).status).toBe(201);
+    const account = { name: 'root', providerType: 'Local', keyReference: 'acme-root' };
+    expect((await cmk.call('alice', 'POST', `${tenant}/accounts`, account)).status).toBe(201);
+    const key = { name: 'orders', accountRef: { name: 'root' } };
+    expect((await cmk.call('alice', 'POST', `${tenant}/keys`, key)).status).toBe(201);
+  };
   beforeAll(async () => {
     cmk = await startHarness();
     // The parent organisation's tenant, with a key of the same name: it must not notice a thing.
-    expect((await cmk.call('controller', 'PUT', ACME, {})).status).toBe(201);
-    expect(
-      (
-        await cmk.call('alice', 'POST', `${ACME}/accounts`, {
-          name: 'root',
-          providerType: 'Local',
-          keyReference: 'acme-root',
-        })
-      ).status,
-    ).toBe(201);
-    expect(
-      (await cmk.call('alice', 'POST', `${ACME}/keys`, { name: 'orders', accountRef: { name: 'root' } }))
-        .status,
-    ).toBe(201);
-    expect((await cmk.call('controller', 'PUT', TEAM, {})).status).toBe(201);
-    expect(
-      (
-        await cmk.call('alice', 'POST', `${TEAM}/accounts`, {
-          name: 'root',
-          providerType: 'Local',
-          keyReference: 'acme-root',
-        })
-      ).status,
-    ).toBe(201);
-    expect(
-      (await cmk.call('alice', 'POST', `${TEAM}/keys`, { name: 'orders', accountRef: { name: 'root' } }))
-        .status,
-    ).toBe(201);
+    await tenantWithKey(ACME);
+    await tenantWithKey(TEAM);
   });
   afterAll(async () => {
     await cmk?.close();
